@@ -1,0 +1,58 @@
+//! The `supaudit` binary: a thin layer over `supaudit_core`.
+
+mod check;
+mod rules_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "supaudit",
+    version,
+    about = "Static audit of Supabase projects: migrations, client code, config and secrets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a project and report findings.
+    Check(check::CheckArgs),
+    /// Print the documentation of one rule.
+    Rule {
+        /// Rule name, e.g. `rls-disabled`.
+        name: String,
+    },
+    /// List every rule with its category, default severity and whether it fixes.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rule { name } => rules_cmd::rule(&name),
+        Command::Rules { format } => rules_cmd::rules(format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("supaudit: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! supaudit's core: a pure library (no IO, no printing) that reads a Supabase
+//! project held in memory, replays its migrations into a schema model and
+//! reports diagnostics with fixes.
+
+pub mod checker;
+pub mod diagnostic;
+pub mod model;
+pub mod project;
+pub mod render;
+pub mod rules;
+pub mod settings;
+pub mod sql;
+pub mod suppress;
+pub mod text;
+
+pub use checker::{Analysis, analyze, check};
+pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
+pub use project::{FileKind, Project, SourceFile};
+pub use settings::Settings;

@@ -1,0 +1,163 @@
+//! Small helpers shared by rules.
+
+use crate::model::{Model, Relation};
+use crate::sql::{Expr, ExprKind, QName};
+
+/// Levenshtein distance, for did-you-mean hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Quotes an identifier when PostgreSQL needs it.
+pub fn quote_ident(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !is_reserved(name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+fn is_reserved(name: &str) -> bool {
+    matches!(
+        name,
+        "all"
+            | "and"
+            | "any"
+            | "array"
+            | "as"
+            | "asc"
+            | "case"
+            | "check"
+            | "column"
+            | "constraint"
+            | "create"
+            | "default"
+            | "desc"
+            | "distinct"
+            | "do"
+            | "else"
+            | "end"
+            | "false"
+            | "for"
+            | "foreign"
+            | "from"
+            | "grant"
+            | "group"
+            | "having"
+            | "in"
+            | "into"
+            | "is"
+            | "join"
+            | "limit"
+            | "not"
+            | "null"
+            | "offset"
+            | "on"
+            | "or"
+            | "order"
+            | "primary"
+            | "references"
+            | "select"
+            | "table"
+            | "then"
+            | "to"
+            | "true"
+            | "union"
+            | "unique"
+            | "user"
+            | "using"
+            | "when"
+            | "where"
+            | "with"
+            | "window"
+    )
+}
+
+pub fn qualified(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_ident(schema), quote_ident(name))
+}
+
+pub fn rel_sql_name(r: &Relation) -> String {
+    qualified(&r.schema, &r.name)
+}
+
+/// Names of the auth helpers whose result is the same for every row.
+pub fn is_auth_function(e: &Expr) -> bool {
+    match e.call_name() {
+        Some([s, f]) if s == "auth" => matches!(f.as_str(), "uid" | "jwt" | "role" | "email"),
+        Some([f]) => f == "current_setting",
+        Some([s, f]) if s == "pg_catalog" => f == "current_setting",
+        _ => false,
+    }
+}
+
+/// The column in `rel` that holds the owning user's id, if one is evident:
+/// a foreign key to `auth.users`, or a conventionally named uuid column.
+pub fn owner_column(rel: &Relation) -> Option<String> {
+    for fk in &rel.foreign_keys {
+        if fk.ref_table == QName::new(Some("auth"), "users") && fk.columns.len() == 1 {
+            return Some(fk.columns[0].clone());
+        }
+    }
+    for name in [
+        "user_id",
+        "owner_id",
+        "profile_id",
+        "created_by",
+        "author_id",
+    ] {
+        if rel
+            .column(name)
+            .is_some_and(|c| c.ty.as_ref().is_some_and(|t| t.base() == "uuid"))
+        {
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
+/// Whether a subquery refers to the outer row (and so runs once per row).
+pub fn is_correlated(select: &Expr, outer: &Relation, model: &Model) -> bool {
+    let ExprKind::Select { from, aliases } = &select.kind else {
+        return false;
+    };
+    let inner_rels: Vec<&Relation> = from.iter().filter_map(|q| model.relation(q)).collect();
+    let known: Vec<&str> = from
+        .iter()
+        .map(|q| q.name.as_str())
+        .chain(aliases.iter().map(String::as_str))
+        .collect();
+    select.walk().any(|e| match &e.kind {
+        ExprKind::Column { path } if path.len() >= 2 => {
+            let q = &path[path.len() - 2];
+            !known.contains(&q.as_str()) && (q == &outer.name || !q.is_empty())
+        }
+        ExprKind::Column { path } if path.len() == 1 => {
+            let c = &path[0];
+            inner_rels.len() == from.len()
+                && !inner_rels.is_empty()
+                && inner_rels.iter().all(|r| r.column(c).is_none())
+                && outer.column(c).is_some()
+        }
+        _ => false,
+    })
+}

@@ -1,0 +1,220 @@
+//! The rule registry. One rule, one file: its doc comment is its documentation.
+
+use crate::diagnostic::{Category, Diagnostic, Fix, Severity};
+use crate::model::{FileId, Model, Origin, StmtRef};
+use crate::project::Project;
+use crate::sql::SqlFile;
+use crate::text::Span;
+
+pub mod helpers;
+
+pub mod performance;
+pub mod security;
+pub mod syntax;
+
+/// A rule's identity, defaults and documentation.
+pub struct Rule {
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// Whether the rule offers fixes.
+    pub fix: bool,
+    pub default_enabled: bool,
+    /// Markdown, from the rule file's doc comment.
+    pub docs: &'static str,
+    /// Runs once over the final model.
+    pub check: Option<fn(&Context, &mut Vec<Diagnostic>)>,
+    /// Runs on each statement, with the model as it was before the statement.
+    pub check_stmt: Option<fn(&Context, &Model, StmtRef, &mut Vec<Diagnostic>)>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Rule {
+    /// The docs with the one leading space of each `///` line removed.
+    pub fn documentation(&self) -> String {
+        let mut s = String::new();
+        for line in self.docs.lines() {
+            s.push_str(line.strip_prefix(' ').unwrap_or(line));
+            s.push('\n');
+        }
+        s.trim().to_string() + "\n"
+    }
+
+    /// The first paragraph of "What it does".
+    pub fn summary(&self) -> String {
+        let doc = self.documentation();
+        let body = doc
+            .split("## What it does")
+            .nth(1)
+            .unwrap_or(&doc)
+            .trim_start();
+        body.split("\n\n")
+            .next()
+            .unwrap_or("")
+            .replace('\n', " ")
+            .trim()
+            .to_string()
+    }
+
+    pub fn diagnostic(&self, file: &str, range: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule: self.name,
+            severity: self.severity,
+            category: self.category,
+            file: file.to_string(),
+            range,
+            message: message.into(),
+            help: None,
+            fixes: Vec::new(),
+        }
+    }
+}
+
+/// Declares a rule: doc comment, metadata and its check functions.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $id:ident = {
+            name: $name:literal,
+            category: $cat:ident,
+            severity: $sev:ident,
+            fix: $fix:literal,
+            $(default_enabled: $def:literal,)?
+            $(check: $check:expr,)?
+            $(check_stmt: $check_stmt:expr,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub static $id: $crate::rules::Rule = $crate::rules::Rule {
+            name: $name,
+            category: $crate::diagnostic::Category::$cat,
+            severity: $crate::diagnostic::Severity::$sev,
+            fix: $fix,
+            default_enabled: declare_rule!(@def $($def)?),
+            docs: concat!($($doc, "\n"),*),
+            check: declare_rule!(@opt $($check)?),
+            check_stmt: declare_rule!(@opt $($check_stmt)?),
+        };
+    };
+    (@def) => { true };
+    (@def $e:literal) => { $e };
+    (@opt) => { None };
+    (@opt $e:expr) => { Some($e) };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in documentation order.
+pub static ALL: &[&Rule] = &[
+    // security
+    &security::rls_disabled::RLS_DISABLED,
+    &security::sensitive_columns_exposed::SENSITIVE_COLUMNS_EXPOSED,
+    &security::policy_exists_rls_disabled::POLICY_EXISTS_RLS_DISABLED,
+    &security::rls_enabled_no_policy::RLS_ENABLED_NO_POLICY,
+    &security::policy_always_true::POLICY_ALWAYS_TRUE,
+    &security::policy_uses_user_metadata::POLICY_USES_USER_METADATA,
+    &security::function_search_path_mutable::FUNCTION_SEARCH_PATH_MUTABLE,
+    &security::security_definer_exposed::SECURITY_DEFINER_EXPOSED,
+    &security::security_definer_view::SECURITY_DEFINER_VIEW,
+    &security::auth_users_exposed::AUTH_USERS_EXPOSED,
+    &security::materialized_view_in_api::MATERIALIZED_VIEW_IN_API,
+    &security::foreign_table_in_api::FOREIGN_TABLE_IN_API,
+    &security::extension_in_public::EXTENSION_IN_PUBLIC,
+    &security::unsupported_reg_types::UNSUPPORTED_REG_TYPES,
+    &security::fkey_to_auth_unique::FKEY_TO_AUTH_UNIQUE,
+    &security::public_bucket_listing::PUBLIC_BUCKET_LISTING,
+    &security::graphql_table_exposed::GRAPHQL_TABLE_EXPOSED,
+    &security::insecure_queue_exposed::INSECURE_QUEUE_EXPOSED,
+    // performance
+    &performance::auth_rls_initplan::AUTH_RLS_INITPLAN,
+    &performance::unindexed_foreign_key::UNINDEXED_FOREIGN_KEY,
+    &performance::duplicate_index::DUPLICATE_INDEX,
+    &performance::no_primary_key::NO_PRIMARY_KEY,
+    &performance::multiple_permissive_policies::MULTIPLE_PERMISSIVE_POLICIES,
+    // syntax and meta
+    &syntax::syntax_error::SYNTAX_ERROR,
+    &syntax::unparsed_statement::UNPARSED_STATEMENT,
+    &syntax::unused_ignore::UNUSED_IGNORE,
+];
+
+pub fn by_name(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
+
+/// The rule name closest to a misspelt one, if any is close.
+pub fn closest(name: &str) -> Option<&'static str> {
+    ALL.iter()
+        .map(|r| (helpers::edit_distance(name, r.name), r.name))
+        .filter(|(d, n)| *d <= 3.max(n.len() / 4))
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// A parsed SQL file with its place in replay order.
+pub struct SqlUnit<'a> {
+    pub file: FileId,
+    pub order: u32,
+    pub path: &'a str,
+    pub text: &'a str,
+    pub sql: SqlFile,
+}
+
+/// Everything a rule may read.
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub model: &'a Model,
+    pub sql: &'a [SqlUnit<'a>],
+    /// Schemas reachable over the Data API.
+    pub exposed_schemas: &'a [String],
+}
+
+impl<'a> Context<'a> {
+    pub fn path(&self, file: FileId) -> &'a str {
+        &self.project.files[file.0 as usize].path
+    }
+    pub fn text(&self, file: FileId) -> &'a str {
+        &self.project.files[file.0 as usize].text
+    }
+    pub fn is_exposed(&self, schema: &str) -> bool {
+        self.exposed_schemas.iter().any(|s| s == schema)
+    }
+    /// A diagnostic at an object's origin.
+    pub fn at(&self, rule: &Rule, origin: &Origin, message: impl Into<String>) -> Diagnostic {
+        rule.diagnostic(self.path(origin.file), origin.span, message)
+    }
+    /// The offset just after a statement, where fixes append statements.
+    pub fn after_stmt(&self, origin: &Origin) -> u32 {
+        origin.stmt.end
+    }
+    /// The offset of a statement's terminating `;` (or its end when it has none).
+    pub fn before_semicolon(&self, file: FileId, stmt: Span) -> u32 {
+        let text = self.text(file);
+        let s = &text[stmt.range()];
+        let trimmed = s.trim_end();
+        match trimmed.strip_suffix(';') {
+            Some(rest) => stmt.start + rest.trim_end().len() as u32,
+            None => stmt.start + trimmed.len() as u32,
+        }
+    }
+}
+
+/// A fix that appends `sql` as a new statement after the one at `origin`.
+pub fn append_stmt_fix(
+    ctx: &Context,
+    origin: &Origin,
+    title: impl Into<String>,
+    sql: &str,
+    safe: bool,
+) -> Fix {
+    let at = ctx.after_stmt(origin);
+    let edit = crate::diagnostic::Edit::insert(ctx.path(origin.file), at, format!("\n{sql}"));
+    if safe {
+        Fix::safe(title, vec![edit])
+    } else {
+        Fix::unsafe_(title, vec![edit])
+    }
+}
