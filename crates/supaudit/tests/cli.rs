@@ -1,0 +1,266 @@
+//! End-to-end tests of the `supaudit` binary: formats, exit codes, fixes, errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn supaudit(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_supaudit"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run supaudit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn example() -> PathBuf {
+    repo().join("examples/studio")
+}
+
+/// Copies a directory tree (for tests that write).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("supaudit-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn text_output_on_the_example() {
+    let o = supaudit(&["check", "examples/studio", "--color", "never"], &repo());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("example_text", stdout(&o));
+}
+
+#[test]
+fn json_output_matches_the_contract() {
+    let o = supaudit(&["check", "examples/studio", "--format", "json"], &repo());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(!diags.is_empty());
+    for d in diags {
+        for key in ["rule", "severity", "category", "file", "range", "message", "help", "fixes"] {
+            assert!(d.get(key).is_some(), "missing {key} in {d}");
+        }
+        assert!(["error", "warning", "info"].contains(&d["severity"].as_str().unwrap()));
+        let file = d["file"].as_str().unwrap();
+        assert!(!file.starts_with('/') && !file.contains('\\'), "{file}");
+        for end in ["start", "end"] {
+            assert!(d["range"][end]["line"].as_u64().unwrap() >= 1);
+            assert!(d["range"][end]["column"].as_u64().unwrap() >= 1);
+        }
+        for f in d["fixes"].as_array().unwrap() {
+            assert!(["safe", "unsafe"].contains(&f["applicability"].as_str().unwrap()));
+            for e in f["edits"].as_array().unwrap() {
+                assert!(e["file"].is_string() && e["new_text"].is_string() && e["range"]["start"]["line"].is_u64());
+            }
+        }
+    }
+    let rls = diags.iter().find(|d| d["rule"] == "rls-disabled").expect("rls-disabled finding");
+    assert_eq!(rls["message"], "table public.audit_logs is exposed to the API without row level security");
+    insta::assert_snapshot!("example_json", out);
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0() {
+    let o = supaudit(&["check", "examples/studio", "--format", "sarif"], &repo());
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "supaudit");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), supaudit_rule_count());
+    for r in rules {
+        assert!(r["fullDescription"]["text"].as_str().unwrap().contains("## What it does"));
+    }
+    for res in run["results"].as_array().unwrap() {
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&res["level"].as_str().unwrap()));
+        assert!(res["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    // Full schema validation runs in scripts/test.sh (scripts/validate-sarif.py).
+    if let Some(path) = std::env::var_os("SUPAUDIT_SARIF_OUT") {
+        std::fs::write(path, stdout(&o)).unwrap();
+    }
+}
+
+fn supaudit_rule_count() -> usize {
+    let o = supaudit(&["rules", "--format", "json"], &repo());
+    serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap().as_array().unwrap().len()
+}
+
+#[test]
+fn github_output_is_workflow_commands() {
+    let o = supaudit(&["check", "examples/studio", "--format", "github"], &repo());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for line in out.lines() {
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::warning file=") || line.starts_with("::notice file="),
+            "{line}"
+        );
+        assert!(line.contains(",line=") && line.contains(",col=") && line.contains("::"), "{line}");
+    }
+    insta::assert_snapshot!("example_github", out);
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let dir = temp_dir("failon");
+    std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
+    std::fs::write(
+        dir.join("supabase/migrations/20240101000000_a.sql"),
+        "create table public.t (id bigint primary key, user_id uuid references auth.users (id));\nalter table public.t enable row level security;\n",
+    )
+    .unwrap();
+    // Only info and warning findings here.
+    assert_eq!(supaudit(&["check", "."], &dir).status.code(), Some(0));
+    assert_eq!(supaudit(&["check", ".", "--fail-on", "info"], &dir).status.code(), Some(1));
+    std::fs::write(dir.join("supaudit.toml"), "[rules]\nrls-enabled-no-policy = \"error\"\n").unwrap();
+    assert_eq!(supaudit(&["check", "."], &dir).status.code(), Some(1));
+    std::fs::write(dir.join("supaudit.toml"), "[rules]\nrls-enabled-no-policy = \"off\"\ngraphql-table-exposed = \"off\"\nunindexed-foreign-key = \"off\"\n").unwrap();
+    let o = supaudit(&["check", ".", "--fail-on", "info"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("No findings."));
+}
+
+#[test]
+fn accepts_the_supabase_folder_itself() {
+    let o = supaudit(&["check", "examples/studio/supabase", "--format", "json"], &repo());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("\"file\": \"supabase/migrations/"));
+}
+
+#[test]
+fn missing_supabase_folder_is_an_error() {
+    let dir = temp_dir("nosupabase");
+    let o = supaudit(&["check", "."], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no supabase/ folder"), "{}", stderr(&o));
+    let o = supaudit(&["check", "does/not/exist"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}
+
+#[test]
+fn invalid_config_is_an_error_with_position() {
+    let dir = temp_dir("badconfig");
+    std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
+    std::fs::write(dir.join("supaudit.toml"), "exposed-schemas = [\"public\"]\nrulez = {}\n").unwrap();
+    let o = supaudit(&["check", "."], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("supaudit.toml:2:1") && err.contains("unknown field `rulez`"), "{err}");
+    std::fs::write(dir.join("supaudit.toml"), "[rules]\nrls-disable = \"off\"\n").unwrap();
+    let err = stderr(&supaudit(&["check", "."], &dir));
+    assert!(err.contains("did you mean `rls-disabled`"), "{err}");
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_reports_them() {
+    let dir = temp_dir("fix");
+    copy_dir(&example(), &dir);
+    let before = stdout(&supaudit(&["check", ".", "--format", "json"], &dir));
+    let o = supaudit(&["check", ".", "--fix", "--format", "json"], &dir);
+    let err = stderr(&o);
+    assert!(err.starts_with("Fixed "), "{err}");
+    assert!(err.contains("auth-rls-initplan"), "{err}");
+    let after: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let left = |v: &serde_json::Value| {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["fixes"].as_array().unwrap().iter().any(|f| f["applicability"] == "safe"))
+            .count()
+    };
+    assert!(left(&serde_json::from_str(&before).unwrap()) > 0);
+    assert_eq!(left(&after), 0, "safe fixes remain after --fix");
+    // Unsafe fixes were not applied: rls-disabled is still reported.
+    assert!(stdout(&o).contains("\"rls-disabled\""));
+    let o = supaudit(&["check", ".", "--unsafe-fixes", "--format", "json"], &dir);
+    assert!(!stdout(&o).contains("\"rls-disabled\""), "{}", stdout(&o));
+    // A second run has nothing left to fix.
+    let o = supaudit(&["check", ".", "--unsafe-fixes"], &dir);
+    assert_eq!(stderr(&o).trim(), "No fixes applied.");
+}
+
+#[test]
+fn bad_files_are_reported_not_fatal() {
+    let dir = temp_dir("badfiles");
+    std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
+    std::fs::write(dir.join("supabase/migrations/20240101000000_bin.sql"), b"\x00\x01\x02binary").unwrap();
+    std::fs::write(dir.join("supabase/migrations/20240102000000_latin1.sql"), b"-- caf\xe9\nselect 1;").unwrap();
+    std::fs::write(
+        dir.join("supabase/migrations/20240103000000_ok.sql"),
+        "create table public.t (id bigint primary key);\ncreate table public.u (\n",
+    )
+    .unwrap();
+    let o = supaudit(&["check", ".", "--color", "never"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("file is binary"), "{out}");
+    assert!(out.contains("not valid UTF-8"), "{out}");
+    assert!(out.contains("error[rls-disabled] table public.t"), "{out}");
+    assert!(out.contains("error[syntax-error]"), "{out}");
+}
+
+#[test]
+fn deep_nesting_and_huge_files_do_not_crash() {
+    let dir = temp_dir("deep");
+    std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
+    let deep = format!("select {}1{};\n", "(".repeat(5000), ")".repeat(5000));
+    std::fs::write(dir.join("supabase/migrations/20240101000000_deep.sql"), deep).unwrap();
+    let policy = format!(
+        "create table public.t (id bigint primary key, a int);\nalter table public.t enable row level security;\ncreate policy p on public.t using ({}true{});\n",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    std::fs::write(dir.join("supabase/migrations/20240102000000_policy.sql"), policy).unwrap();
+    let big = "create table if not exists public.big (id bigint primary key);\n".repeat(50_000);
+    std::fs::write(dir.join("supabase/migrations/20240103000000_big.sql"), big).unwrap();
+    let o = supaudit(&["check", ".", "--format", "json"], &dir);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    serde_json::from_str::<serde_json::Value>(&stdout(&o)).expect("complete JSON output");
+}
+
+#[test]
+fn rule_and_rules_commands() {
+    let o = supaudit(&["rule", "rls-disabled"], &repo());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("# rls-disabled\n"));
+    let o = supaudit(&["rule", "rls-disable"], &repo());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `rls-disabled`"));
+    let o = supaudit(&["rules"], &repo());
+    insta::assert_snapshot!("rules_list", stdout(&o));
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this).
+# Installs what is missing on a fresh machine: PostgreSQL 15 (Debian packages,
+# by scripts/pg-run.sh), the jsonschema Python package and the SARIF 2.1.0
+# schema (from the npm package @microsoft/jest-sarif) for output validation.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+work="$root/target/test-suite"
+rm -rf "$work"
+mkdir -p "$work"
+log() { printf '\n== %s\n' "$*"; }
+
+log "cargo test (unit, rule fixtures with fix invariants, CLI end-to-end, docs freshness)"
+SUPAUDIT_PG_DIR="$work/pg" SUPAUDIT_SARIF_OUT="$work/example.sarif" \
+  cargo test --workspace --locked 2>&1 | tee "$work/cargo-test.log"
+cargo_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$work/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+
+log "example project, and the example after every fix (--unsafe-fixes), on PostgreSQL"
+cargo build --release --locked -q -p supaudit
+cp -r examples/studio "$work/studio-fixed"
+./target/release/supaudit check "$work/studio-fixed" --unsafe-fixes --format json > /dev/null || true
+pg_items=("$root/examples/studio" "$work/studio-fixed")
+for d in "$work"/pg/*/; do pg_items+=("${d%/}"); done
+
+log "fixtures, fixed fixtures and examples on a real PostgreSQL (${#pg_items[@]} items)"
+bash scripts/pg-run.sh "${pg_items[@]}" | tee "$work/pg.log"
+pg_passed=$(grep -c '^ok ' "$work/pg.log" || true)
+
+log "SARIF output against the SARIF 2.1.0 schema"
+python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+schema="$root/target/cache/sarif-2.1.0-rtm.5.json"
+if [ ! -f "$schema" ]; then
+  mkdir -p "$root/target/cache/npm"
+  (cd "$root/target/cache/npm" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null \
+    && tar -xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json \
+    && cp package/lib/schemas/sarif-2.1.0-rtm.5.json "$schema")
+fi
+python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
+
+echo
+echo "total: $((cargo_passed + pg_passed + 1)) passed, 0 failed"
