@@ -277,7 +277,12 @@ impl Lower<'_> {
         for n in root.descendants() {
             if n.kind() == K::PLPGSQL_EXEC_SQL_STMT {
                 for c in n.children() {
+                    let at = out.len();
                     inner.stmt(&c, out);
+                    // The `;` belongs to the PL/pgSQL statement; include it, as at top level.
+                    if let Some(s) = out.get_mut(at) {
+                        s.span = inner.span(&n);
+                    }
                 }
             }
         }
@@ -1239,10 +1244,12 @@ fn alter_view(node: &SyntaxNode) -> AlterView {
     }
 }
 
-fn privileges(node: &SyntaxNode) -> Vec<String> {
+fn privileges(node: &SyntaxNode, is_grant: bool) -> Vec<String> {
     let mut p: Vec<String> = node
         .descendants()
         .filter(|n| n.kind() == K::REVOKE_COMMAND)
+        // Revoking a column privilege leaves the table privilege in place.
+        .filter(|n| is_grant || child(n, K::COLUMN_REF_LIST).is_none())
         .map(|n| {
             normalize_text(&text(&n))
                 .split(['(', ' '])
@@ -1251,7 +1258,7 @@ fn privileges(node: &SyntaxNode) -> Vec<String> {
                 .to_string()
         })
         .collect();
-    if p.is_empty() && has_token(node, K::ALL_KW) {
+    if p.is_empty() && (child(node, K::ALL_PRIVILEGES).is_some() || has_token(node, K::ALL_KW)) {
         p.push("all".into());
     }
     p
@@ -1261,7 +1268,7 @@ fn grant(node: &SyntaxNode) -> Option<Grant> {
     let objects = child(node, K::ON_PRIVILEGE_OBJECTS_CLAUSE)?;
     let target = objects.children().next();
     let object = match target.as_ref().map(|t| t.kind()) {
-        Some(K::PRIVILEGE_TABLE) => GrantObject::Tables(
+        Some(K::PRIVILEGE_TABLE | K::PRIVILEGE_DEFAULT) => GrantObject::Tables(
             children(target.as_ref().unwrap(), K::RELATION_NAME_REF)
                 .map(|n| qname(&n))
                 .collect(),
@@ -1312,7 +1319,7 @@ fn grant(node: &SyntaxNode) -> Option<Grant> {
     };
     Some(Grant {
         is_grant: node.kind() == K::GRANT,
-        privileges: privileges(node),
+        privileges: privileges(node, node.kind() == K::GRANT),
         object,
         roles: child(node, K::ROLE_REF_LIST)
             .map(|r| roles(&r))
@@ -1353,7 +1360,10 @@ fn default_privileges(node: &SyntaxNode) -> AlterDefaultPrivileges {
                     .collect()
             })
             .unwrap_or_default(),
-        privileges: inner.as_ref().map(privileges).unwrap_or_default(),
+        privileges: inner
+            .as_ref()
+            .map(|i| privileges(i, i.kind() == K::GRANT_DEFAULT_PRIVILEGES))
+            .unwrap_or_default(),
         object_type,
         roles: inner
             .as_ref()
