@@ -331,14 +331,12 @@ impl Model {
         self.functions.iter().filter(|f| !f.origin.is_platform())
     }
 
-    pub fn functions_named<'a>(
-        &'a self,
-        name: &'a QName,
-    ) -> impl Iterator<Item = &'a Function> + 'a {
-        let schema = name.schema_or_public();
+    pub fn functions_named<'a>(&'a self, name: &QName) -> impl Iterator<Item = &'a Function> + 'a {
+        let schema = name.schema_or_public().to_string();
+        let fname = name.name.clone();
         self.functions
             .iter()
-            .filter(move |f| f.schema == schema && f.name == name.name)
+            .filter(move |f| f.schema == schema && f.name == fname)
     }
 
     pub fn has_extension(&self, name: &str) -> bool {
