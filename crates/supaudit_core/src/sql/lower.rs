@@ -275,15 +275,33 @@ impl Lower<'_> {
     ) {
         let inner = Lower { map, context };
         for n in root.descendants() {
-            if n.kind() == K::PLPGSQL_EXEC_SQL_STMT {
-                for c in n.children() {
-                    let at = out.len();
-                    inner.stmt(&c, out);
-                    // The `;` belongs to the PL/pgSQL statement; include it, as at top level.
-                    if let Some(s) = out.get_mut(at) {
-                        s.span = inner.span(&n);
+            match n.kind() {
+                K::PLPGSQL_EXEC_SQL_STMT => {
+                    for c in n.children() {
+                        let at = out.len();
+                        inner.stmt(&c, out);
+                        // The `;` belongs to the PL/pgSQL statement; include it, as at top level.
+                        if let Some(s) = out.get_mut(at) {
+                            s.span = inner.span(&n);
+                        }
                     }
                 }
+                // What the PL/pgSQL grammar could not read (e.g. `select … into`):
+                // re-parse it as SQL to recover the statements inside.
+                K::ERROR if n.parent().is_some_and(|p| p.kind() == K::PLPGSQL_BODY) => {
+                    let text = n.text().to_string();
+                    let base = n.text_range().start();
+                    let parsed = SourceFile::parse(&text);
+                    let shifted = |r: TextRange| map(r + base);
+                    let again = Lower {
+                        map: &shifted,
+                        context,
+                    };
+                    for c in parsed.syntax_node().children() {
+                        again.stmt(&c, out);
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -1457,7 +1475,24 @@ mod tests {
         assert_eq!(
             &"do $$ begin if true then alter table public.t enable row level security; end if; end $$;"
                 [s.range()],
-            "alter table public.t enable row level security"
+            "alter table public.t enable row level security;"
+        );
+    }
+
+    #[test]
+    fn recovers_sql_the_plpgsql_grammar_misses() {
+        let src = "do $$ declare n int; begin select count(*) into n from t; alter table public.t enable row level security; end $$;";
+        let f = parse_sql(src);
+        let texts: Vec<&str> = f.stmts.iter().map(|s| &src[s.span.range()]).collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("select count(*) into n from t")),
+            "{texts:?}"
+        );
+        assert!(
+            texts.contains(&"alter table public.t enable row level security;"),
+            "{texts:?}"
         );
     }
 }
