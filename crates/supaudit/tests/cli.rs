@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn supaudit(args: &[&str], cwd: &Path) -> Output {
@@ -66,7 +69,9 @@ fn json_output_matches_the_contract() {
     let diags = v["diagnostics"].as_array().unwrap();
     assert!(!diags.is_empty());
     for d in diags {
-        for key in ["rule", "severity", "category", "file", "range", "message", "help", "fixes"] {
+        for key in [
+            "rule", "severity", "category", "file", "range", "message", "help", "fixes",
+        ] {
             assert!(d.get(key).is_some(), "missing {key} in {d}");
         }
         assert!(["error", "warning", "info"].contains(&d["severity"].as_str().unwrap()));
@@ -79,12 +84,22 @@ fn json_output_matches_the_contract() {
         for f in d["fixes"].as_array().unwrap() {
             assert!(["safe", "unsafe"].contains(&f["applicability"].as_str().unwrap()));
             for e in f["edits"].as_array().unwrap() {
-                assert!(e["file"].is_string() && e["new_text"].is_string() && e["range"]["start"]["line"].is_u64());
+                assert!(
+                    e["file"].is_string()
+                        && e["new_text"].is_string()
+                        && e["range"]["start"]["line"].is_u64()
+                );
             }
         }
     }
-    let rls = diags.iter().find(|d| d["rule"] == "rls-disabled").expect("rls-disabled finding");
-    assert_eq!(rls["message"], "table public.audit_logs is exposed to the API without row level security");
+    let rls = diags
+        .iter()
+        .find(|d| d["rule"] == "rls-disabled")
+        .expect("rls-disabled finding");
+    assert_eq!(
+        rls["message"],
+        "table public.audit_logs is exposed to the API without row level security"
+    );
     insta::assert_snapshot!("example_json", out);
 }
 
@@ -99,13 +114,23 @@ fn sarif_output_is_sarif_2_1_0() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), supaudit_rule_count());
     for r in rules {
-        assert!(r["fullDescription"]["text"].as_str().unwrap().contains("## What it does"));
+        assert!(
+            r["fullDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("## What it does")
+        );
     }
     for res in run["results"].as_array().unwrap() {
         let idx = res["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], res["ruleId"]);
         assert!(["error", "warning", "note"].contains(&res["level"].as_str().unwrap()));
-        assert!(res["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(
+            res["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
     }
     // Full schema validation runs in scripts/test.sh (scripts/validate-sarif.py).
     if let Some(path) = std::env::var_os("SUPAUDIT_SARIF_OUT") {
@@ -115,7 +140,11 @@ fn sarif_output_is_sarif_2_1_0() {
 
 fn supaudit_rule_count() -> usize {
     let o = supaudit(&["rules", "--format", "json"], &repo());
-    serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap().as_array().unwrap().len()
+    serde_json::from_str::<serde_json::Value>(&stdout(&o))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 #[test]
@@ -125,10 +154,15 @@ fn github_output_is_workflow_commands() {
     let out = stdout(&o);
     for line in out.lines() {
         assert!(
-            line.starts_with("::error file=") || line.starts_with("::warning file=") || line.starts_with("::notice file="),
+            line.starts_with("::error file=")
+                || line.starts_with("::warning file=")
+                || line.starts_with("::notice file="),
             "{line}"
         );
-        assert!(line.contains(",line=") && line.contains(",col=") && line.contains("::"), "{line}");
+        assert!(
+            line.contains(",line=") && line.contains(",col=") && line.contains("::"),
+            "{line}"
+        );
     }
     insta::assert_snapshot!("example_github", out);
 }
@@ -144,8 +178,17 @@ fn fail_on_sets_the_exit_code() {
     .unwrap();
     // Only info and warning findings here.
     assert_eq!(supaudit(&["check", "."], &dir).status.code(), Some(0));
-    assert_eq!(supaudit(&["check", ".", "--fail-on", "info"], &dir).status.code(), Some(1));
-    std::fs::write(dir.join("supaudit.toml"), "[rules]\nrls-enabled-no-policy = \"error\"\n").unwrap();
+    assert_eq!(
+        supaudit(&["check", ".", "--fail-on", "info"], &dir)
+            .status
+            .code(),
+        Some(1)
+    );
+    std::fs::write(
+        dir.join("supaudit.toml"),
+        "[rules]\nrls-enabled-no-policy = \"error\"\n",
+    )
+    .unwrap();
     assert_eq!(supaudit(&["check", "."], &dir).status.code(), Some(1));
     std::fs::write(dir.join("supaudit.toml"), "[rules]\nrls-enabled-no-policy = \"off\"\ngraphql-table-exposed = \"off\"\nunindexed-foreign-key = \"off\"\n").unwrap();
     let o = supaudit(&["check", ".", "--fail-on", "info"], &dir);
@@ -155,7 +198,10 @@ fn fail_on_sets_the_exit_code() {
 
 #[test]
 fn accepts_the_supabase_folder_itself() {
-    let o = supaudit(&["check", "examples/studio/supabase", "--format", "json"], &repo());
+    let o = supaudit(
+        &["check", "examples/studio/supabase", "--format", "json"],
+        &repo(),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("\"file\": \"supabase/migrations/"));
 }
@@ -175,12 +221,23 @@ fn missing_supabase_folder_is_an_error() {
 fn invalid_config_is_an_error_with_position() {
     let dir = temp_dir("badconfig");
     std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
-    std::fs::write(dir.join("supaudit.toml"), "exposed-schemas = [\"public\"]\nrulez = {}\n").unwrap();
+    std::fs::write(
+        dir.join("supaudit.toml"),
+        "exposed-schemas = [\"public\"]\nrulez = {}\n",
+    )
+    .unwrap();
     let o = supaudit(&["check", "."], &dir);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("supaudit.toml:2:1") && err.contains("unknown field `rulez`"), "{err}");
-    std::fs::write(dir.join("supaudit.toml"), "[rules]\nrls-disable = \"off\"\n").unwrap();
+    assert!(
+        err.contains("supaudit.toml:2:1") && err.contains("unknown field `rulez`"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.join("supaudit.toml"),
+        "[rules]\nrls-disable = \"off\"\n",
+    )
+    .unwrap();
     let err = stderr(&supaudit(&["check", "."], &dir));
     assert!(err.contains("did you mean `rls-disabled`"), "{err}");
 }
@@ -200,7 +257,13 @@ fn fix_applies_safe_fixes_and_reports_them() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|d| d["fixes"].as_array().unwrap().iter().any(|f| f["applicability"] == "safe"))
+            .filter(|d| {
+                d["fixes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["applicability"] == "safe")
+            })
             .count()
     };
     assert!(left(&serde_json::from_str(&before).unwrap()) > 0);
@@ -218,8 +281,16 @@ fn fix_applies_safe_fixes_and_reports_them() {
 fn bad_files_are_reported_not_fatal() {
     let dir = temp_dir("badfiles");
     std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
-    std::fs::write(dir.join("supabase/migrations/20240101000000_bin.sql"), b"\x00\x01\x02binary").unwrap();
-    std::fs::write(dir.join("supabase/migrations/20240102000000_latin1.sql"), b"-- caf\xe9\nselect 1;").unwrap();
+    std::fs::write(
+        dir.join("supabase/migrations/20240101000000_bin.sql"),
+        b"\x00\x01\x02binary",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("supabase/migrations/20240102000000_latin1.sql"),
+        b"-- caf\xe9\nselect 1;",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("supabase/migrations/20240103000000_ok.sql"),
         "create table public.t (id bigint primary key);\ncreate table public.u (\n",
@@ -239,13 +310,21 @@ fn deep_nesting_and_huge_files_do_not_crash() {
     let dir = temp_dir("deep");
     std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
     let deep = format!("select {}1{};\n", "(".repeat(5000), ")".repeat(5000));
-    std::fs::write(dir.join("supabase/migrations/20240101000000_deep.sql"), deep).unwrap();
+    std::fs::write(
+        dir.join("supabase/migrations/20240101000000_deep.sql"),
+        deep,
+    )
+    .unwrap();
     let policy = format!(
         "create table public.t (id bigint primary key, a int);\nalter table public.t enable row level security;\ncreate policy p on public.t using ({}true{});\n",
         "(".repeat(3000),
         ")".repeat(3000)
     );
-    std::fs::write(dir.join("supabase/migrations/20240102000000_policy.sql"), policy).unwrap();
+    std::fs::write(
+        dir.join("supabase/migrations/20240102000000_policy.sql"),
+        policy,
+    )
+    .unwrap();
     let big = "create table if not exists public.big (id bigint primary key);\n".repeat(50_000);
     std::fs::write(dir.join("supabase/migrations/20240103000000_big.sql"), big).unwrap();
     let o = supaudit(&["check", ".", "--format", "json"], &dir);

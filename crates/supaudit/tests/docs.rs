@@ -6,12 +6,22 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn run(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_supaudit")).args(args).output().unwrap();
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(env!("CARGO_BIN_EXE_supaudit"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -21,15 +31,28 @@ fn update() -> bool {
 
 fn rule_names() -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(&run(&["rules", "--format", "json"])).unwrap();
-    v.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
 fn every_rule_is_documented() {
     for name in rule_names() {
         let page = run(&["rule", &name]);
-        for section in ["## What it does", "## Why it matters", "## Example", "## Fix", "## Reference"] {
-            assert!(page.contains(section), "rule {name} lacks a `{section}` section in its doc comment");
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+            "## Reference",
+        ] {
+            assert!(
+                page.contains(section),
+                "rule {name} lacks a `{section}` section in its doc comment"
+            );
         }
     }
 }
@@ -62,7 +85,10 @@ fn rule_pages_are_fresh() {
             }
         }
     }
-    assert!(stale.is_empty(), "stale docs/rules pages: {stale:?}; run UPDATE_DOCS=1 cargo test -p supaudit --test docs");
+    assert!(
+        stale.is_empty(),
+        "stale docs/rules pages: {stale:?}; run UPDATE_DOCS=1 cargo test -p supaudit --test docs"
+    );
 }
 
 #[test]
@@ -70,14 +96,19 @@ fn readme_rule_table_is_fresh() {
     let path = repo().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let (begin, end) = ("<!-- rules:begin -->\n", "<!-- rules:end -->");
-    let a = readme.find(begin).expect("README lacks <!-- rules:begin -->") + begin.len();
+    let a = readme
+        .find(begin)
+        .expect("README lacks <!-- rules:begin -->")
+        + begin.len();
     let b = readme.find(end).expect("README lacks <!-- rules:end -->");
     let table = run(&["rules", "--format", "markdown"]);
     if readme[a..b] != table {
         if update() {
             std::fs::write(&path, format!("{}{}{}", &readme[..a], table, &readme[b..])).unwrap();
         } else {
-            panic!("README rule table is stale; run UPDATE_DOCS=1 cargo test -p supaudit --test docs");
+            panic!(
+                "README rule table is stale; run UPDATE_DOCS=1 cargo test -p supaudit --test docs"
+            );
         }
     }
 }

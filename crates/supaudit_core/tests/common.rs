@@ -35,7 +35,9 @@ pub fn parse_fixture(text: &str) -> Fixture {
             pg_skip = Some(reason.trim().to_string());
             continue;
         }
-        let header = t.strip_prefix("-- file:").or_else(|| t.strip_prefix("# file:"));
+        let header = t
+            .strip_prefix("-- file:")
+            .or_else(|| t.strip_prefix("# file:"));
         if let Some(path) = header {
             if !current.1.trim().is_empty() || current.0 != DEFAULT_MIGRATION {
                 files.push(std::mem::take(&mut current));
@@ -70,7 +72,14 @@ pub fn settings_for(rule: &str, project: &Project) -> Settings {
 }
 
 pub fn render(diags: &[Diagnostic], project: &Project) -> String {
-    render::text(diags, &Sources::new(project), TextOptions { color: false, max_lines: 6 })
+    render::text(
+        diags,
+        &Sources::new(project),
+        TextOptions {
+            color: false,
+            max_lines: 6,
+        },
+    )
 }
 
 pub fn of_rule<'a>(diags: &'a [Diagnostic], rule: &str) -> Vec<Diagnostic> {
@@ -78,7 +87,8 @@ pub fn of_rule<'a>(diags: &'a [Diagnostic], rule: &str) -> Vec<Diagnostic> {
 }
 
 fn errors(diags: &[Diagnostic]) -> BTreeSet<(String, String)> {
-    diags.iter()
+    diags
+        .iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| (d.rule.to_string(), d.message.clone()))
         .collect()
@@ -90,7 +100,10 @@ fn errors(diags: &[Diagnostic]) -> BTreeSet<(String, String)> {
 pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> Project {
     let before = supaudit_core::check(project, settings);
     let before_errors = errors(&before);
-    let fixable_before = of_rule(&before, rule).iter().filter(|d| !d.fixes.is_empty()).count();
+    let fixable_before = of_rule(&before, rule)
+        .iter()
+        .filter(|d| !d.fixes.is_empty())
+        .count();
     let mut p = project.clone();
     let mut rounds = 0;
     loop {
@@ -109,26 +122,45 @@ pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> P
             break;
         }
         rounds += 1;
-        assert!(rounds < 10, "{rule}: fixes did not reach a stable state in 10 rounds");
+        assert!(
+            rounds < 10,
+            "{rule}: fixes did not reach a stable state in 10 rounds"
+        );
     }
     let after = supaudit_core::check(&p, settings);
     if fixable_before > 0 {
-        let left: Vec<&Diagnostic> = after.iter().filter(|d| d.rule == rule && !d.fixes.is_empty()).collect();
-        assert!(left.is_empty(), "{rule}: fixable findings remain after fixing:\n{}", render(&after, &p));
+        let left: Vec<&Diagnostic> = after
+            .iter()
+            .filter(|d| d.rule == rule && !d.fixes.is_empty())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "{rule}: fixable findings remain after fixing:\n{}",
+            render(&after, &p)
+        );
         assert!(
             of_rule(&after, rule).len() < of_rule(&before, rule).len(),
             "{rule}: fixing did not remove any finding"
         );
     }
     let new_errors: Vec<_> = errors(&after).difference(&before_errors).cloned().collect();
-    assert!(new_errors.is_empty(), "{rule}: fixing introduced new errors: {new_errors:?}\n{}", render(&after, &p));
+    assert!(
+        new_errors.is_empty(),
+        "{rule}: fixing introduced new errors: {new_errors:?}\n{}",
+        render(&after, &p)
+    );
     for f in p.files.iter().filter(|f| f.kind.is_sql()) {
         let orig_errors = project
             .file(&f.path)
             .map(|o| supaudit_core::sql::parse_sql(&o.text).errors.len())
             .unwrap_or(0);
         let now = supaudit_core::sql::parse_sql(&f.text).errors.len();
-        assert!(now <= orig_errors, "{rule}: fixed {} no longer parses:\n{}", f.path, f.text);
+        assert!(
+            now <= orig_errors,
+            "{rule}: fixed {} no longer parses:\n{}",
+            f.path,
+            f.text
+        );
     }
     // Stable: a second pass changes nothing.
     let again = supaudit_core::check(&p, settings);

@@ -34,7 +34,9 @@ fn platform_has_auth_storage_and_default_grants() {
     assert!(users.uniques.contains(&vec!["phone".to_string()]));
     assert!(m.relation(&q("storage.objects")).unwrap().rls_enabled);
     assert!(m.has_extension("pg_graphql"));
-    let m = replay(&["create table public.t (id int primary key); create function public.f() returns int language sql as 'select 1';"]);
+    let m = replay(&[
+        "create table public.t (id int primary key); create function public.f() returns int language sql as 'select 1';",
+    ]);
     let t = m.relation(&q("t")).unwrap();
     assert!(t.readable_by("anon") && t.readable_by("authenticated"));
     let f = m.functions_named(&q("public.f")).next().unwrap();
@@ -57,7 +59,11 @@ fn renames_and_drops_win() {
     let cols: Vec<&str> = b.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(cols, ["id", "owner_id", "body"]);
     assert_eq!(b.foreign_keys[0].columns, ["owner_id"]);
-    assert!(b.indexes.iter().all(|i| i.name.as_deref() != Some("a_user_idx")));
+    assert!(
+        b.indexes
+            .iter()
+            .all(|i| i.name.as_deref() != Some("a_user_idx"))
+    );
     assert_eq!(b.origin.file, FileId(0));
     assert_eq!(b.last_changed.file, FileId(1));
 }
@@ -127,30 +133,43 @@ fn functions_views_extensions_and_buckets() {
     assert_eq!(f.search_path(), Some("''"));
     let v = m.relation(&q("v")).unwrap();
     assert_eq!(v.kind, RelKind::View);
-    assert_eq!(v.view.as_ref().unwrap().option("security_invoker"), Some("true"));
+    assert_eq!(
+        v.view.as_ref().unwrap().option("security_invoker"),
+        Some("true")
+    );
     assert_eq!(v.view.as_ref().unwrap().reads, [q("auth.users")]);
-    assert_eq!(m.relation(&q("mv")).unwrap().kind, RelKind::MaterializedView);
+    assert_eq!(
+        m.relation(&q("mv")).unwrap().kind,
+        RelKind::MaterializedView
+    );
     assert_eq!(m.extensions["pg_trgm"].schema, None);
     assert_eq!(m.extensions["vector"].schema.as_deref(), Some("extensions"));
     assert_eq!(m.buckets.len(), 2);
     assert!(m.buckets[0].public && m.buckets[0].has_size_limit && !m.buckets[0].has_mime_types);
     assert!(!m.buckets[1].public && !m.buckets[1].has_size_limit);
-    assert!(m.relation(&q("from_do")).is_some(), "DDL in DO blocks runs at migration time");
-    assert!(m.relation(&q("from_fn")).is_none(), "DDL in function bodies does not");
+    assert!(
+        m.relation(&q("from_do")).is_some(),
+        "DDL in DO blocks runs at migration time"
+    );
+    assert!(
+        m.relation(&q("from_fn")).is_none(),
+        "DDL in function bodies does not"
+    );
 }
 
 #[test]
 fn create_or_replace_and_if_not_exists() {
-    let m = replay(&[
-        "create table if not exists t (id int primary key);
+    let m = replay(&["create table if not exists t (id int primary key);
          create table if not exists t (id int primary key, extra text);
          create or replace function f() returns int language sql as 'select 1';
          revoke execute on function f() from anon;
-         create or replace function f() returns int language sql security definer as 'select 2';",
-    ]);
+         create or replace function f() returns int language sql security definer as 'select 2';"]);
     assert_eq!(m.relation(&q("t")).unwrap().columns.len(), 1);
     let fs: Vec<_> = m.functions_named(&q("f")).collect();
     assert_eq!(fs.len(), 1);
     assert!(fs[0].security_definer);
-    assert!(!fs[0].execute.contains("anon"), "CREATE OR REPLACE keeps privileges");
+    assert!(
+        !fs[0].execute.contains("anon"),
+        "CREATE OR REPLACE keeps privileges"
+    );
 }

@@ -13,7 +13,10 @@ fn pg_dir() -> Option<std::path::PathBuf> {
 }
 
 fn run_rule(rule: &str) {
-    assert!(supaudit_core::rules::by_name(rule).is_some(), "unknown rule {rule}");
+    assert!(
+        supaudit_core::rules::by_name(rule).is_some(),
+        "unknown rule {rule}"
+    );
     let dir = fixtures_dir().join(rule);
     let fires = std::fs::read_to_string(dir.join("fires.txt"))
         .unwrap_or_else(|_| panic!("{rule}: missing tests/fixtures/{rule}/fires.txt"));
@@ -25,13 +28,18 @@ fn run_rule(rule: &str) {
     let settings = settings_for(rule, &fx.project);
     let diags = supaudit_core::check(&fx.project, &settings);
     let mine = of_rule(&diags, rule);
-    assert!(!mine.is_empty(), "{rule}: fires.txt reported nothing for the rule:\n{}", render(&diags, &fx.project));
+    assert!(
+        !mine.is_empty(),
+        "{rule}: fires.txt reported nothing for the rule:\n{}",
+        render(&diags, &fx.project)
+    );
     insta::assert_snapshot!(format!("{rule}__fires"), render(&mine, &fx.project));
 
     let meta = supaudit_core::rules::by_name(rule).unwrap();
     let has_fix = mine.iter().any(|d| !d.fixes.is_empty());
     assert_eq!(
-        has_fix, meta.fix,
+        has_fix,
+        meta.fix,
         "{rule}: the registry says fix = {}, but fires.txt {} a fix",
         meta.fix,
         if has_fix { "offers" } else { "offers no" }
@@ -46,7 +54,11 @@ fn run_rule(rule: &str) {
     let settings = settings_for(rule, &px.project);
     let diags = supaudit_core::check(&px.project, &settings);
     let mine = of_rule(&diags, rule);
-    assert!(mine.is_empty(), "{rule}: passes.txt must not report:\n{}", render(&mine, &px.project));
+    assert!(
+        mine.is_empty(),
+        "{rule}: passes.txt must not report:\n{}",
+        render(&mine, &px.project)
+    );
 
     if let Some(out) = pg_dir() {
         if fx.pg_skip.is_none() {
