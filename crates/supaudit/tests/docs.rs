@@ -116,12 +116,15 @@ fn readme_rule_table_is_fresh() {
 #[test]
 fn config_schema_is_fresh() {
     let path = repo().join("docs/supaudit.schema.json");
-    let schema = serde_json::to_string_pretty(&supaudit_core::settings::json_schema()).unwrap() + "\n";
+    let schema =
+        serde_json::to_string_pretty(&supaudit_core::settings::json_schema()).unwrap() + "\n";
     if std::fs::read_to_string(&path).ok().as_deref() != Some(schema.as_str()) {
         if update() {
             std::fs::write(&path, schema).unwrap();
         } else {
-            panic!("docs/supaudit.schema.json is stale; run UPDATE_DOCS=1 cargo test -p supaudit --test docs");
+            panic!(
+                "docs/supaudit.schema.json is stale; run UPDATE_DOCS=1 cargo test -p supaudit --test docs"
+            );
         }
     }
 }

@@ -132,7 +132,8 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
     let suppressions: Vec<suppress::Suppression> =
         units.iter().flat_map(suppress::collect).collect();
     let texts = |path: &str| project.file(path).map(|f| f.text.clone());
-    let mut unused = suppress::apply(&mut diags, &suppressions, &texts);
+    let enabled = |name: &str| rules::by_name(name).is_some_and(|r| settings.enabled(r));
+    let mut unused = suppress::apply(&mut diags, &suppressions, &texts, &enabled);
     if settings.enabled(&rules::syntax::unused_ignore::UNUSED_IGNORE) {
         diags.append(&mut unused);
     }
@@ -163,13 +164,22 @@ fn read_api_schemas(text: &str) -> Result<Option<Vec<String>>, (String, Span)> {
         let span = e
             .span()
             .map(|r| {
+                // At the end of the file, point at its last character instead.
+                let body = text.trim_end();
+                if r.start >= body.len()
+                    && let Some((i, c)) = body.char_indices().last()
+                {
+                    return Span::new(i as u32, (i + c.len_utf8()) as u32);
+                }
                 Span::new(
                     r.start as u32,
                     r.end.max(r.start + 1).min(text.len()) as u32,
                 )
             })
             .unwrap_or_default();
-        (e.message().to_string(), span)
+        // The message may span lines (`invalid array\nexpected `]``).
+        let message = e.message().trim().lines().collect::<Vec<_>>().join(": ");
+        (message, span)
     })?;
     Ok(value
         .get("api")

@@ -1,9 +1,17 @@
-//! Suppression comments: `-- supaudit-ignore rule[, rule]: reason` before a
-//! statement, and `-- supaudit-ignore-file rule` anywhere in a file.
+//! Suppression comments.
+//!
+//! - `-- supaudit-ignore rule[, rule]: reason` on its own line covers the next
+//!   statement; at the end of a statement's last line it covers that statement;
+//!   inside a statement (between columns, say) it covers the findings that
+//!   start on the next line of code.
+//! - `-- supaudit-ignore-file rule[, rule]: reason` anywhere covers the file.
+//!
+//! Without rule names, either form covers every rule (as squawk's
+//! `-- squawk-ignore-file`). Names that are unknown, or that suppress nothing,
+//! are reported as `unused-ignore`.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rules::{self, SqlUnit};
-use crate::sql::StmtContext;
 use crate::text::Span;
 
 #[derive(Debug, Clone)]
@@ -11,7 +19,7 @@ pub struct Suppression {
     pub file: String,
     /// The comment itself.
     pub comment: Span,
-    /// Rule names as written.
+    /// Rule names as written; empty means every rule.
     pub rules: Vec<(String, Span)>,
     /// The range the suppression covers (a statement, or the whole file).
     pub scope: Span,
@@ -35,7 +43,7 @@ pub fn collect(unit: &SqlUnit) -> Vec<Suppression> {
         } else {
             continue;
         };
-        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) && !rest.starts_with(':') {
             continue;
         }
         let names_part = rest.split(':').next().unwrap_or("");
@@ -54,13 +62,7 @@ pub fn collect(unit: &SqlUnit) -> Vec<Suppression> {
         let scope = if whole_file {
             Span::new(0, unit.text.len() as u32)
         } else {
-            unit.sql
-                .stmts
-                .iter()
-                .filter(|s| s.context == StmtContext::TopLevel || s.span.start > c.span.end)
-                .find(|s| s.span.start >= c.span.end)
-                .map(|s| s.span)
-                .unwrap_or(Span::empty(c.span.end))
+            statement_scope(unit, c.span)
         };
         out.push(Suppression {
             file: unit.path.to_string(),
@@ -73,26 +75,75 @@ pub fn collect(unit: &SqlUnit) -> Vec<Suppression> {
     out
 }
 
+/// What a statement-level comment covers (see the module docs); empty when nothing.
+fn statement_scope(unit: &SqlUnit, comment: Span) -> Span {
+    let stmts = &unit.sql.stmts;
+    let text = unit.text;
+    // At the end of a statement's last line: that statement (the innermost one).
+    if let Some(s) = stmts
+        .iter()
+        .filter(|s| {
+            s.span.end <= comment.start
+                && text[s.span.end as usize..comment.start as usize]
+                    .chars()
+                    .all(|ch| ch == ' ' || ch == '\t')
+        })
+        .max_by_key(|s| s.span.start)
+    {
+        return s.span;
+    }
+    // Inside a statement: its next line of code (findings that start there).
+    if let Some(s) = stmts
+        .iter()
+        .filter(|s| s.span.start < comment.start && comment.end <= s.span.end)
+        .max_by_key(|s| s.span.start)
+    {
+        let mut at = comment.end as usize;
+        let end = s.span.end as usize;
+        while at < end {
+            let line_end = text[at..end].find('\n').map_or(end, |i| at + i);
+            let line = text[at..line_end].trim();
+            if !line.is_empty() && !line.starts_with("--") {
+                return Span::new(comment.end, line_end as u32);
+            }
+            at = line_end + 1;
+        }
+        return Span::empty(comment.end);
+    }
+    // Otherwise the next statement.
+    stmts
+        .iter()
+        .find(|s| s.span.start >= comment.end)
+        .map(|s| s.span)
+        .unwrap_or(Span::empty(comment.end))
+}
+
 /// Removes suppressed diagnostics and reports unknown or unused suppressions.
+/// `enabled` tells whether a rule ran: a suppression of a rule turned off in
+/// the settings is not reported as unused.
 pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     suppressions: &[Suppression],
     texts: &dyn Fn(&str) -> Option<String>,
+    enabled: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
-    let mut used = vec![Vec::<bool>::new(); suppressions.len()];
-    for (i, s) in suppressions.iter().enumerate() {
-        used[i] = vec![false; s.rules.len()];
-    }
+    // Per suppression: whether each named rule (or, with no names, the comment) was used.
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.rules.len().max(1)])
+        .collect();
     diagnostics.retain(|d| {
         let mut keep = true;
         for (i, s) in suppressions.iter().enumerate() {
             if s.file != d.file
+                || s.scope.is_empty()
                 || !(s.scope.contains(Span::empty(d.range.start)) || s.scope.contains(d.range))
             {
                 continue;
             }
-            if s.scope.is_empty() {
-                continue;
+            if s.rules.is_empty() {
+                used[i][0] = true;
+                keep = false;
             }
             for (j, (name, _)) in s.rules.iter().enumerate() {
                 if name == d.rule {
@@ -107,42 +158,97 @@ pub fn apply(
     let mut out = Vec::new();
     for (i, s) in suppressions.iter().enumerate() {
         let text = texts(&s.file).unwrap_or_default();
+        let remove_comment = || {
+            Fix::safe(
+                "Remove the suppression comment",
+                vec![Edit::delete(&s.file, line_extent(&text, s.comment))],
+            )
+        };
+        if s.rules.is_empty() {
+            if !used[i][0] {
+                let what = if s.whole_file {
+                    "this file"
+                } else {
+                    "the statement it covers"
+                };
+                let mut d = rule.diagnostic(
+                    &s.file,
+                    s.comment,
+                    format!("suppression comment without rule names suppresses nothing: no finding in {what}"),
+                );
+                d.help = Some("remove the comment".into());
+                d.fixes.push(remove_comment());
+                out.push(d);
+            }
+            continue;
+        }
+        let all_unused = used[i].iter().all(|u| !u);
         for (j, (name, span)) in s.rules.iter().enumerate() {
             if used[i][j] {
                 continue;
             }
             let known = rules::by_name(name).is_some();
-            let message = if !known {
-                let hint = rules::closest(name)
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
-                format!("suppression names unknown rule `{name}`{hint}")
-            } else {
+            if known && !enabled(name) {
+                continue;
+            }
+            let suggestion = if known { None } else { did_you_mean(name) };
+            let message = if known {
                 format!("suppression of `{name}` is unused: no `{name}` finding here")
+            } else {
+                let hint = match &suggestion {
+                    Some(Suggestion::Rule(c)) => format!(" (did you mean `{c}`?)"),
+                    Some(Suggestion::Reason(c)) => {
+                        format!(" (separate the reason with a colon: `{c}: …`)")
+                    }
+                    None => String::new(),
+                };
+                format!("suppression names unknown rule `{name}`{hint}")
             };
             let mut d = rule.diagnostic(&s.file, *span, message);
             d.help = Some(
                 "remove the rule from the comment, or the comment if it names nothing else".into(),
             );
-            let all_unused = used[i].iter().all(|u| !u);
-            let edit = if all_unused {
-                // Remove the whole comment line when the comment stands alone on it.
-                Edit::delete(&s.file, line_extent(&text, s.comment))
+            d.fixes.push(if all_unused {
+                remove_comment()
             } else {
-                Edit::delete(&s.file, list_item_extent(&text, *span))
-            };
-            d.fixes.push(Fix::safe(
-                if all_unused {
-                    "Remove the suppression comment"
-                } else {
-                    "Remove the unused rule name"
-                },
-                vec![edit],
-            ));
+                Fix::safe(
+                    "Remove the unused rule name",
+                    vec![Edit::delete(&s.file, list_item_extent(&text, *span))],
+                )
+            });
+            // Correcting a misspelt name makes it suppress a finding: offered, not applied.
+            match suggestion {
+                Some(Suggestion::Rule(c)) => d.fixes.push(Fix::unsafe_(
+                    format!("Replace with `{c}`"),
+                    vec![Edit::replace(&s.file, *span, c)],
+                )),
+                Some(Suggestion::Reason(c)) => d.fixes.push(Fix::unsafe_(
+                    "Separate the reason with a colon",
+                    vec![Edit::insert(&s.file, span.start + c.len() as u32, ":")],
+                )),
+                None => {}
+            }
             out.push(d);
         }
     }
     out
+}
+
+enum Suggestion {
+    /// A rule with a close name.
+    Rule(&'static str),
+    /// The name starts with a real rule followed by words: a reason without its colon.
+    Reason(&'static str),
+}
+
+fn did_you_mean(name: &str) -> Option<Suggestion> {
+    if let Some(first) = name.split_whitespace().next()
+        && first.len() < name.len()
+        && let Some(r) = rules::by_name(first)
+    {
+        return Some(Suggestion::Reason(r.name));
+    }
+    rules::closest(name).map(Suggestion::Rule)
 }
 
 fn line_extent(text: &str, comment: Span) -> Span {
@@ -152,6 +258,7 @@ fn line_extent(text: &str, comment: Span) -> Span {
         start -= 1;
     }
     let mut end = comment.end as usize;
+    // Alone on its line: the line goes. After code: the comment and the blanks before it.
     if start == 0 || bytes[start - 1] == b'\n' {
         if end < bytes.len() && bytes[end] == b'\r' {
             end += 1;
@@ -159,8 +266,6 @@ fn line_extent(text: &str, comment: Span) -> Span {
         if end < bytes.len() && bytes[end] == b'\n' {
             end += 1;
         }
-    } else {
-        start = comment.start as usize;
     }
     Span::new(start as u32, end as u32)
 }

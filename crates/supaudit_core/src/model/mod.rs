@@ -73,6 +73,7 @@ pub struct Column {
     pub default: Option<Expr>,
     pub identity: bool,
     pub checks: Vec<Expr>,
+    /// Where the column was added, or where its type was last changed.
     pub origin: Origin,
     pub comment: Option<String>,
 }
@@ -109,6 +110,8 @@ pub struct Index {
     pub predicate_expr: Option<Expr>,
     pub item_exprs: Vec<Expr>,
     pub with: Vec<(String, String)>,
+    /// Non-key columns of `include (...)`.
+    pub include: Vec<String>,
     /// Implied by a PRIMARY KEY or UNIQUE constraint.
     pub from_constraint: bool,
     pub origin: Origin,

@@ -32,6 +32,7 @@ fn table(schema: &str, name: &str, columns: Vec<Column>, pk: &str, uniques: &[&s
         predicate_expr: None,
         item_exprs: Vec::new(),
         with: Vec::new(),
+        include: Vec::new(),
         from_constraint: true,
         origin: Origin::PLATFORM,
     }];
@@ -46,6 +47,7 @@ fn table(schema: &str, name: &str, columns: Vec<Column>, pk: &str, uniques: &[&s
             predicate_expr: None,
             item_exprs: Vec::new(),
             with: Vec::new(),
+            include: Vec::new(),
             from_constraint: true,
             origin: Origin::PLATFORM,
         });

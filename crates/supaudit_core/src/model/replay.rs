@@ -107,6 +107,8 @@ impl Replay {
                         AlterActionKind::AlterColumnType { column, ty } => {
                             if let Some(c) = rel.columns.iter_mut().find(|c| &c.name == column) {
                                 c.ty = ty.clone();
+                                // Findings about the type point at the change.
+                                c.origin = o;
                             }
                         }
                         AlterActionKind::SetNotNull(c) | AlterActionKind::DropNotNull(c) => {
@@ -294,6 +296,7 @@ impl Replay {
                         predicate_expr: ix.predicate.clone(),
                         item_exprs: ix.items.iter().filter_map(|i| i.expr.clone()).collect(),
                         with: ix.with.clone(),
+                        include: ix.include.clone(),
                         from_constraint: false,
                         origin: here,
                     });
@@ -379,6 +382,12 @@ impl Replay {
                     schema: schema.clone(),
                     origin: here,
                 });
+            }
+            StmtKind::AlterExtensionSchema { name, schema } => {
+                if let Some(ext) = m.extensions.get_mut(name) {
+                    ext.schema = Some(schema.clone());
+                    ext.origin = here;
+                }
             }
             StmtKind::DropExtension { names } => {
                 for n in names {
@@ -668,7 +677,7 @@ fn add_column(rel: &mut Relation, c: &ColumnDef, o: Origin) {
         comment: None,
     });
     if c.primary_key {
-        set_pk(rel, vec![c.name.clone()], o);
+        set_pk(rel, vec![c.name.clone()], None, o);
     }
     if c.unique {
         add_unique(rel, vec![c.name.clone()], None, o);
@@ -696,12 +705,26 @@ fn add_column(rel: &mut Relation, c: &ColumnDef, o: Origin) {
     }
 }
 
-fn set_pk(rel: &mut Relation, cols: Vec<String>, o: Origin) {
-    rel.indexes.retain(|i| {
-        !(i.from_constraint && i.name.as_deref() == Some(&format!("{}_pkey", rel.name)))
-    });
+/// The index behind the primary key: PostgreSQL names it after the constraint,
+/// `<table>_pkey` unless the constraint is named.
+fn is_pk_index(rel: &Relation, i: &Index) -> bool {
+    i.from_constraint
+        && rel.primary_key.as_ref() == Some(&i.items)
+        && (i.name.as_deref() == Some(&format!("{}_pkey", rel.name))
+            || !rel.uniques.contains(&i.items))
+}
+
+fn set_pk(rel: &mut Relation, cols: Vec<String>, name: Option<String>, o: Origin) {
+    let old: Vec<Option<String>> = rel
+        .indexes
+        .iter()
+        .filter(|i| is_pk_index(rel, i))
+        .map(|i| i.name.clone())
+        .collect();
+    rel.indexes
+        .retain(|i| !(i.from_constraint && old.contains(&i.name)));
     rel.indexes.push(Index {
-        name: Some(format!("{}_pkey", rel.name)),
+        name: Some(name.unwrap_or_else(|| format!("{}_pkey", rel.name))),
         columns: cols.iter().cloned().map(Some).collect(),
         items: cols.clone(),
         unique: true,
@@ -710,6 +733,7 @@ fn set_pk(rel: &mut Relation, cols: Vec<String>, o: Origin) {
         predicate_expr: None,
         item_exprs: Vec::new(),
         with: Vec::new(),
+        include: Vec::new(),
         from_constraint: true,
         origin: o,
     });
@@ -730,6 +754,7 @@ fn add_unique(rel: &mut Relation, cols: Vec<String>, name: Option<String>, o: Or
         predicate_expr: None,
         item_exprs: Vec::new(),
         with: Vec::new(),
+        include: Vec::new(),
         from_constraint: true,
         origin: o,
     });
@@ -738,7 +763,7 @@ fn add_unique(rel: &mut Relation, cols: Vec<String>, name: Option<String>, o: Or
 
 fn add_constraint(rel: &mut Relation, con: &TableConstraint, column: Option<&String>, o: Origin) {
     match &con.kind {
-        ConstraintKind::PrimaryKey(cols) => set_pk(rel, cols.clone(), o),
+        ConstraintKind::PrimaryKey(cols) => set_pk(rel, cols.clone(), con.name.clone(), o),
         ConstraintKind::Unique(cols) => add_unique(rel, cols.clone(), con.name.clone(), o),
         ConstraintKind::ForeignKey(fk) => {
             let mut ref_columns = fk.ref_columns.clone();
@@ -749,13 +774,18 @@ fn add_constraint(rel: &mut Relation, con: &TableConstraint, column: Option<&Str
             {
                 ref_columns = vec!["id".into()];
             }
+            let columns: Vec<String> = if fk.columns.is_empty() {
+                column.into_iter().cloned().collect()
+            } else {
+                fk.columns.clone()
+            };
             rel.foreign_keys.push(ForeignKey {
-                name: con.name.clone(),
-                columns: if fk.columns.is_empty() {
-                    column.into_iter().cloned().collect()
-                } else {
-                    fk.columns.clone()
-                },
+                // PostgreSQL's name for an unnamed key, so `drop constraint` finds it.
+                name: con
+                    .name
+                    .clone()
+                    .or_else(|| Some(format!("{}_{}_fkey", rel.name, columns.join("_")))),
+                columns,
                 ref_table,
                 ref_columns,
                 on_delete: fk.on_delete.clone(),
@@ -775,7 +805,12 @@ fn add_constraint(rel: &mut Relation, con: &TableConstraint, column: Option<&Str
 fn drop_constraint(rel: &mut Relation, name: &str) {
     rel.foreign_keys.retain(|f| f.name.as_deref() != Some(name));
     rel.checks.retain(|c| c.name.as_deref() != Some(name));
-    if name == format!("{}_pkey", rel.name) {
+    if name == format!("{}_pkey", rel.name)
+        || rel
+            .indexes
+            .iter()
+            .any(|i| i.name.as_deref() == Some(name) && is_pk_index(rel, i))
+    {
         rel.primary_key = None;
     }
     let dropped: Vec<Vec<String>> = rel

@@ -114,6 +114,11 @@ pub enum StmtKind {
     DropExtension {
         names: Vec<String>,
     },
+    /// `alter extension … set schema …`; other ALTER EXTENSION forms are `Other`.
+    AlterExtensionSchema {
+        name: String,
+        schema: String,
+    },
     CreateSchema {
         name: String,
     },
@@ -218,6 +223,8 @@ pub struct CreateTable {
     pub constraints: Vec<TableConstraint>,
     /// Byte offset just before the closing `)` of the column list, if any.
     pub columns_end: Option<u32>,
+    /// `like <table> ...` clauses (not replayed): the source table and the clause's span.
+    pub like: Vec<(QName, Span)>,
 }
 
 #[derive(Debug, Clone)]
@@ -374,6 +381,8 @@ pub struct CreateIndex {
     /// Normalized text of the predicate.
     pub predicate_text: Option<String>,
     pub with: Vec<(String, String)>,
+    /// Normalized text of the `include (...)` columns.
+    pub include: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -69,11 +69,15 @@ fn normalize_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut in_string = false;
+    let mut in_ident = false;
     for c in text.chars() {
-        if in_string {
+        if in_string || in_ident {
             out.push(c);
-            if c == '\'' {
+            if c == '\'' && in_string {
                 in_string = false;
+            }
+            if c == '"' && in_ident {
+                in_ident = false;
             }
             continue;
         }
@@ -94,6 +98,7 @@ fn normalize_text(text: &str) -> String {
             out.push(c);
         } else if c == '"' {
             // keep quoted identifiers as written
+            in_ident = true;
             out.push(c);
         } else {
             out.push(c.to_ascii_lowercase());
@@ -344,7 +349,7 @@ impl Lower<'_> {
             K::DROP_FUNCTION | K::DROP_PROCEDURE => StmtKind::DropFunction {
                 sigs: node
                     .descendants()
-                    .filter(|n| n.kind() == K::FUNCTION_SIG)
+                    .filter(|n| is_sig_kind(n.kind()))
                     .map(|n| func_sig(&n))
                     .collect(),
             },
@@ -385,6 +390,17 @@ impl Lower<'_> {
                     .unwrap_or_default(),
                 schema: descendant(node, K::SCHEMA_REF).map(|n| ident(&n)),
             },
+            K::ALTER_EXTENSION if child(node, K::SET_SCHEMA).is_some() => {
+                StmtKind::AlterExtensionSchema {
+                    name: child(node, K::EXTENSION_REF)
+                        .map(|n| ident(&n))
+                        .unwrap_or_default(),
+                    schema: child(node, K::SET_SCHEMA)
+                        .and_then(|s| child(&s, K::SCHEMA_REF))
+                        .map(|n| ident(&n))
+                        .unwrap_or_default(),
+                }
+            }
             K::DROP_EXTENSION => StmtKind::DropExtension {
                 names: children(node, K::EXTENSION_REF)
                     .map(|n| ident(&n))
@@ -436,6 +452,7 @@ impl Lower<'_> {
                         | K::ALTER_FOREIGN_TABLE
                         | K::ALTER_EXTENSION
                         | K::SECURITY_LABEL
+                        | K::IMPORT_FOREIGN_SCHEMA
                 );
                 StmtKind::Other { what, relevant }
             }
@@ -459,11 +476,17 @@ impl Lower<'_> {
             columns: Vec::new(),
             constraints: Vec::new(),
             columns_end: None,
+            like: Vec::new(),
         };
         if let Some(args) = child(node, K::TABLE_ARG_LIST) {
             for c in args.children() {
                 if c.kind() == K::COLUMN {
                     t.columns.push(self.column(&c));
+                } else if c.kind() == K::LIKE_CLAUSE {
+                    let source = child(&c, K::RELATION_NAME_REF)
+                        .map(|n| qname(&n))
+                        .unwrap_or_else(|| QName::new(None, ""));
+                    t.like.push((source, self.span(&c)));
                 } else if let Some(con) = self.table_constraint(&c) {
                     t.constraints.push(con);
                 }
@@ -651,10 +674,8 @@ impl Lower<'_> {
                             sub.as_ref().and_then(expr_child).map(|e| self.expr(&e)),
                         ),
                         Some(K::DROP_DEFAULT) => AlterActionKind::DropDefault(column),
-                        _ => AlterActionKind::Other(format!(
-                            "alter column {}",
-                            normalize_text(&text(&a))
-                        )),
+                        // The action's text already starts with `alter column`.
+                        _ => AlterActionKind::Other(normalize_text(&text(&a))),
                     }
                 }
                 K::ADD_CONSTRAINT => match a.children().find_map(|c| self.table_constraint(&c)) {
@@ -740,7 +761,7 @@ impl Lower<'_> {
     }
 
     fn create_function(&self, node: &SyntaxNode) -> CreateFunction {
-        let name_node = child(node, K::FUNCTION_NAME);
+        let name_node = child(node, K::FUNCTION_NAME).or_else(|| child(node, K::PROCEDURE_NAME));
         let mut f = CreateFunction {
             name: name_node
                 .as_ref()
@@ -788,7 +809,9 @@ impl Lower<'_> {
             .map(|o| func_options(&o))
             .unwrap_or_default();
         AlterFunction {
-            sig: child(node, K::FUNCTION_SIG)
+            sig: node
+                .children()
+                .find(|c| is_sig_kind(c.kind()))
                 .map(|s| func_sig(&s))
                 .unwrap_or(FuncSig {
                     name: QName::new(None, ""),
@@ -847,6 +870,14 @@ impl Lower<'_> {
             predicate: predicate.map(|p| self.expr(&p)),
             with: child(node, K::WITH_PARAMS)
                 .map(|w| attributes(&w))
+                .unwrap_or_default(),
+            include: child(node, K::INDEX_INCLUDE_CLAUSE)
+                .and_then(|c| child(&c, K::PARTITION_ITEM_LIST))
+                .map(|l| {
+                    children(&l, K::PARTITION_ITEM)
+                        .map(|it| normalize_text(&text(&it)))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
@@ -1141,9 +1172,21 @@ fn params(list: &SyntaxNode) -> Vec<Param> {
         .collect()
 }
 
+/// `f(int)` in DROP/ALTER/GRANT: functions, procedures and routines.
+fn is_sig_kind(k: K) -> bool {
+    matches!(k, K::FUNCTION_SIG | K::PROCEDURE_SIG | K::ROUTINE_SIG)
+}
+
 fn func_sig(node: &SyntaxNode) -> FuncSig {
     FuncSig {
-        name: child(node, K::FUNCTION_NAME_REF)
+        name: node
+            .children()
+            .find(|c| {
+                matches!(
+                    c.kind(),
+                    K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF | K::ROUTINE_NAME_REF
+                )
+            })
             .map(|n| qname(&n))
             .unwrap_or_else(|| QName::new(None, "")),
         arg_types: child(node, K::PARAM_LIST).map(|l| {
@@ -1170,7 +1213,11 @@ fn func_options(opts: &SyntaxNode) -> FuncOptions {
     for opt in opts.children() {
         match opt.kind() {
             K::LANGUAGE_FUNC_OPTION => {
-                o.language = opt.children().last().map(|n| ident(&n));
+                // `language plpgsql` or the old `language 'plpgsql'`.
+                o.language = opt
+                    .children()
+                    .last()
+                    .map(|n| ident(&n).trim_matches('\'').to_ascii_lowercase());
             }
             K::SECURITY_DEFINER_FUNC_OPTION => o.security_definer = Some(true),
             K::SECURITY_INVOKER_FUNC_OPTION => o.security_definer = Some(false),
@@ -1306,7 +1353,7 @@ fn grant(node: &SyntaxNode) -> Option<Grant> {
                     .as_ref()
                     .unwrap()
                     .descendants()
-                    .filter(|n| n.kind() == K::FUNCTION_SIG)
+                    .filter(|n| is_sig_kind(n.kind()))
                     .map(|n| func_sig(&n))
                     .collect(),
             )

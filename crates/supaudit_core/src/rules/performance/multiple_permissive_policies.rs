@@ -1,4 +1,5 @@
 use crate::diagnostic::Diagnostic;
+use crate::model::Policy;
 use crate::rules::{Context, declare_rule};
 use crate::sql::PolicyCommand;
 
@@ -6,6 +7,10 @@ declare_rule! {
     /// ## What it does
     /// Reports tables with more than one permissive policy for the same role and
     /// command.
+    ///
+    /// The roles are `anon` and `authenticated` (`public` covers both); a
+    /// `for all` policy overlaps every command. Commands whose overlapping
+    /// policies are the same are reported together, at the last of the policies.
     ///
     /// ## Why it matters
     /// PostgreSQL evaluates every permissive policy that applies and ORs the
@@ -37,6 +42,9 @@ declare_rule! {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for rel in ctx.model.relations.values() {
+        // Per command: the roles with overlapping policies, and those policies.
+        // Commands with the same roles and policies are reported together.
+        let mut groups: Vec<(Vec<&str>, Vec<&Policy>, Vec<PolicyCommand>)> = Vec::new();
         for cmd in [
             PolicyCommand::Select,
             PolicyCommand::Insert,
@@ -44,9 +52,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             PolicyCommand::Delete,
         ] {
             let mut roles_hit: Vec<&str> = Vec::new();
-            let mut policies = Vec::new();
+            let mut policies: Vec<&Policy> = Vec::new();
             for role in ["anon", "authenticated"] {
-                let ps: Vec<_> = rel
+                let ps: Vec<&Policy> = rel
                     .policies
                     .iter()
                     .filter(|p| p.permissive && p.command.covers(cmd) && p.applies_to(role))
@@ -54,10 +62,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if ps.len() > 1 && ps.iter().any(|p| !p.origin.is_platform()) {
                     roles_hit.push(role);
                     for p in ps {
-                        if !policies
-                            .iter()
-                            .any(|x: &&crate::model::Policy| x.name == p.name)
-                        {
+                        if !policies.iter().any(|x| x.name == p.name) {
                             policies.push(p);
                         }
                     }
@@ -67,16 +72,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             policies.sort_by_key(|p| (p.origin.order, p.origin.stmt.start));
+            match groups.iter_mut().find(|(r, ps, _)| {
+                *r == roles_hit
+                    && ps.len() == policies.len()
+                    && ps.iter().zip(&policies).all(|(a, b)| a.name == b.name)
+            }) {
+                Some(g) => g.2.push(cmd),
+                None => groups.push((roles_hit, policies, vec![cmd])),
+            }
+        }
+        for (roles_hit, policies, cmds) in groups {
             let last = policies.last().unwrap();
             let names: Vec<String> = policies.iter().map(|p| format!("\"{}\"", p.name)).collect();
+            let cmds: Vec<String> = cmds.iter().map(|c| c.as_str().to_uppercase()).collect();
             let mut d = ctx.at(
                 &MULTIPLE_PERMISSIVE_POLICIES,
                 &last.origin,
                 format!(
-                    "table {} has {} permissive {} policies for {}: {}",
+                    "table {} has {} permissive policies for {} to {}: {}",
                     rel.display_name(),
                     policies.len(),
-                    cmd.as_str().to_uppercase(),
+                    cmds.join(", "),
                     roles_hit.join(" and "),
                     names.join(", ")
                 ),

@@ -1,5 +1,6 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rules::{Context, declare_rule};
+use crate::text::Span;
 
 declare_rule! {
     /// ## What it does
@@ -20,6 +21,7 @@ declare_rule! {
     /// ```sql
     /// create extension if not exists pg_trgm with schema extensions;
     /// ```
+    /// An explicit `schema public` is replaced by `schema extensions`.
     /// The fix is unsafe: code that calls the extension's functions unqualified
     /// must find them on its search_path.
     ///
@@ -45,17 +47,88 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             format!("extension {} is installed in the public schema", ext.name),
         );
         d.help = Some("install extensions `with schema extensions`".into());
-        if ext.schema.is_none() {
-            let at = ctx.before_semicolon(ext.origin.file, ext.origin.stmt);
+        let path = ctx.path(ext.origin.file);
+        let edit = if ext.schema.is_none() {
+            schema_insert_at(ctx.text(ext.origin.file), ext.origin.stmt, &ext.name)
+                .map(|(at, text)| Edit::insert(path, at, text))
+        } else {
+            schema_public_span(ctx.text(ext.origin.file), ext.origin.stmt)
+                .map(|span| Edit::replace(path, span, "extensions"))
+        };
+        if let Some(edit) = edit {
             d.fixes.push(Fix::unsafe_(
                 "Install into the extensions schema",
-                vec![Edit::insert(
-                    ctx.path(ext.origin.file),
-                    at,
-                    " with schema extensions",
-                )],
+                vec![edit],
             ));
         }
         out.push(d);
     }
+}
+
+/// Where to add the schema: right after the extension's name, before any
+/// `version`/`cascade` option (`create extension x with schema extensions cascade`),
+/// or after a `with` that is already there.
+fn schema_insert_at(text: &str, stmt: Span, name: &str) -> Option<(u32, &'static str)> {
+    let s = text.get(stmt.range())?;
+    let lower = s.to_ascii_lowercase();
+    let kw = lower.find("extension")? + "extension".len();
+    let quoted = format!("\"{name}\"");
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut from = kw;
+    let end = loop {
+        let rest = &s[from..];
+        let (i, len) = match (
+            rest.find(&quoted),
+            lower[from..].find(&name.to_ascii_lowercase()),
+        ) {
+            (Some(q), _) => (q, quoted.len()),
+            (None, Some(u)) => (u, name.len()),
+            (None, None) => return None,
+        };
+        let (a, b) = (from + i, from + i + len);
+        let bounded = !lower[..a].chars().next_back().is_some_and(word)
+            && !lower[b..].chars().next().is_some_and(word);
+        if bounded {
+            break b;
+        }
+        from = b;
+    };
+    let after = &lower[end..];
+    let next = end + (after.len() - after.trim_start().len());
+    if lower[next..].starts_with("with") && !lower[next + 4..].chars().next().is_some_and(word) {
+        Some((stmt.start + (next + 4) as u32, " schema extensions"))
+    } else {
+        Some((stmt.start + end as u32, " with schema extensions"))
+    }
+}
+
+/// The `public` (or `"public"`) after the `schema` keyword in a statement.
+fn schema_public_span(text: &str, stmt: Span) -> Option<Span> {
+    let s = text.get(stmt.range())?;
+    let lower = s.to_ascii_lowercase();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("schema") {
+        let start = from + i;
+        let end = start + "schema".len();
+        from = end;
+        let before_ok = !lower[..start].chars().next_back().is_some_and(word);
+        let rest = &lower[end..];
+        let name_at = end + (rest.len() - rest.trim_start().len());
+        if !before_ok || name_at == end {
+            continue;
+        }
+        for name in ["public", "\"public\""] {
+            if lower[name_at..].starts_with(name)
+                && !lower[name_at + name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(word)
+            {
+                let at = stmt.start + name_at as u32;
+                return Some(Span::new(at, at + name.len() as u32));
+            }
+        }
+    }
+    None
 }

@@ -6,11 +6,13 @@ use crate::rules::{Context, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Reports foreign tables in an exposed schema that `anon` or `authenticated`
-    /// can read.
+    /// can read or write.
     ///
     /// ## Why it matters
     /// Foreign tables (postgres_fdw, wrappers) do not support row level security.
-    /// In an exposed schema the API serves every row of the remote data.
+    /// In an exposed schema the API serves every row of the remote data, and
+    /// writes go straight to the remote table (postgres_fdw supports INSERT,
+    /// UPDATE and DELETE), so revoking only SELECT is not enough.
     ///
     /// ## Example
     /// ```sql
@@ -37,15 +39,23 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if rel.kind != RelKind::ForeignTable || !api_reachable(ctx, rel) {
             continue;
         }
+        let access = if rel.readable_by("anon") || rel.readable_by("authenticated") {
+            "readable"
+        } else {
+            "writable"
+        };
         let mut d = ctx.at(
             &FOREIGN_TABLE_IN_API,
             &rel.origin,
             format!(
-                "foreign table {} is readable through the API, and row level security cannot protect it",
+                "foreign table {} is {access} through the API, and row level security cannot protect it",
                 rel.display_name()
             ),
         );
-        d.help = Some("move it to a schema that is not exposed".into());
+        d.help = Some(
+            "move it to a schema that is not exposed, or revoke all privileges from anon and authenticated"
+                .into(),
+        );
         out.push(d);
     }
 }

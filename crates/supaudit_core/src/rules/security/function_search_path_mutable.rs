@@ -1,5 +1,6 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::{Context, declare_rule};
+use crate::rules::helpers::quote_ident;
+use crate::rules::{Context, append_stmt_fix, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -26,6 +27,10 @@ declare_rule! {
     /// set search_path = '' language plpgsql security definer as $$
     /// begin update public.users set credits = credits + amount where id = uid; end $$;
     /// ```
+    /// When a later statement changed the function (`alter function … reset
+    /// search_path`), the fix appends `alter function … set search_path = '';`
+    /// after it instead.
+    ///
     /// The fix is unsafe: with an empty search_path, every name in the body must
     /// be schema-qualified (`public.users`), so review the body.
     ///
@@ -64,8 +69,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         d.help =
             Some("add `set search_path = ''` and schema-qualify the names the body uses".into());
+        // Into the CREATE when nothing changed the function since; otherwise an
+        // ALTER after the statement that last changed it (e.g. `reset search_path`).
+        let unchanged =
+            f.last_changed.file == f.origin.file && f.last_changed.stmt == f.origin.stmt;
         if let Some(at) = f.options_at
-            && f.last_changed.file == f.origin.file
+            && unchanged
         {
             d.fixes.push(Fix::unsafe_(
                 "Set an empty search_path",
@@ -74,6 +83,25 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     at,
                     "set search_path = '' ",
                 )],
+            ));
+        } else {
+            let sql = format!(
+                "alter {} {}.{}({}) set search_path = '';",
+                if f.is_procedure {
+                    "procedure"
+                } else {
+                    "function"
+                },
+                quote_ident(&f.schema),
+                quote_ident(&f.name),
+                f.arg_types.join(", ")
+            );
+            d.fixes.push(append_stmt_fix(
+                ctx,
+                &f.last_changed,
+                "Set an empty search_path",
+                &sql,
+                false,
             ));
         }
         out.push(d);

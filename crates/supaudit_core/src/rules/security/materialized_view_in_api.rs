@@ -1,4 +1,3 @@
-use super::api_reachable;
 use crate::diagnostic::Diagnostic;
 use crate::model::RelKind;
 use crate::rules::{Context, declare_rule};
@@ -36,7 +35,11 @@ declare_rule! {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for rel in ctx.model.project_relations() {
-        if rel.kind != RelKind::MaterializedView || !api_reachable(ctx, rel) {
+        // Materialized views cannot be written: only SELECT exposes them.
+        if rel.kind != RelKind::MaterializedView
+            || !ctx.is_exposed(&rel.schema)
+            || !(rel.readable_by("anon") || rel.readable_by("authenticated"))
+        {
             continue;
         }
         let mut d = ctx.at(

@@ -30,7 +30,27 @@ pub(crate) fn api_reachable(ctx: &Context, rel: &Relation) -> bool {
         })
 }
 
-/// Columns that hold personal data.
+/// `phoneNumber`, `PhoneNumber`, `phone_number` -> `phone_number`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// Columns that hold personal data (quoted camelCase names such as
+/// `"phoneNumber"` count as their snake_case form).
 pub(crate) fn sensitive_columns(rel: &Relation) -> Vec<String> {
     const NAMES: &[&str] = &[
         "email",
@@ -70,7 +90,7 @@ pub(crate) fn sensitive_columns(rel: &Relation) -> Vec<String> {
     ];
     rel.columns
         .iter()
-        .filter(|c| NAMES.contains(&c.name.as_str()))
+        .filter(|c| NAMES.contains(&snake_case(&c.name).as_str()))
         .map(|c| c.name.clone())
         .collect()
 }

@@ -11,7 +11,8 @@ declare_rule! {
     /// Such a policy lets every API user write any row, including other users'
     /// rows, which defeats row level security for that command. Read-only
     /// (`for select`) policies that are `true` are a deliberate public read and
-    /// are not reported.
+    /// are not reported, nor are restrictive policies (a restrictive `true`
+    /// restricts nothing but grants nothing either).
     ///
     /// ## Example
     /// ```sql
@@ -37,7 +38,7 @@ declare_rule! {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for rel in ctx.model.relations.values() {
         for p in &rel.policies {
-            if p.origin.is_platform() || p.command == PolicyCommand::Select {
+            if p.origin.is_platform() || !p.permissive || p.command == PolicyCommand::Select {
                 continue;
             }
             if !p

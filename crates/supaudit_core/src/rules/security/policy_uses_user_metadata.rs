@@ -5,7 +5,8 @@ use crate::sql::ExprKind;
 declare_rule! {
     /// ## What it does
     /// Reports policies that read `user_metadata` from the JWT
-    /// (`auth.jwt() -> 'user_metadata'`) or the `raw_user_meta_data` column.
+    /// (`auth.jwt() -> 'user_metadata'`, `auth.jwt() #>> '{user_metadata,role}'`)
+    /// or the `raw_user_meta_data` column.
     ///
     /// ## Why it matters
     /// Users can change their own `user_metadata` with `supabase.auth.updateUser()`.
@@ -34,6 +35,19 @@ declare_rule! {
     }
 }
 
+/// `'user_metadata'`, or a path literal such as `'{user_metadata,role}'` (for `#>`/`#>>`).
+fn names_user_metadata(s: &str) -> bool {
+    if s == "user_metadata" {
+        return true;
+    }
+    s.strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .is_some_and(|path| {
+            path.split(',')
+                .any(|p| p.trim().trim_matches('"') == "user_metadata")
+        })
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for rel in ctx.model.relations.values() {
         for p in &rel.policies {
@@ -42,7 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let hit = p.using.iter().chain(p.with_check.iter()).find_map(|e| {
                 e.walk().find(|x| match &x.kind {
-                    ExprKind::String(s) => s == "user_metadata",
+                    ExprKind::String(s) => names_user_metadata(s),
                     ExprKind::Column { path } => {
                         path.last().is_some_and(|c| c == "raw_user_meta_data")
                     }

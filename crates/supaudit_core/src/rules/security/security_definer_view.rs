@@ -51,9 +51,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
+        // Turned off after the CREATE (`alter view … set (security_invoker = false)`):
+        // point at the change.
+        let at = if view.option("security_invoker").is_some()
+            && (rel.last_changed.file, rel.last_changed.stmt) != (rel.origin.file, rel.origin.stmt)
+        {
+            &rel.last_changed
+        } else {
+            &rel.origin
+        };
         let mut d = ctx.at(
             &SECURITY_DEFINER_VIEW,
-            &rel.origin,
+            at,
             format!(
                 "view {} runs with its owner's rights and bypasses row level security of the tables it reads",
                 rel.display_name()

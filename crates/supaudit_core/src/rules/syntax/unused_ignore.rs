@@ -6,6 +6,16 @@ declare_rule! {
     /// `-- supaudit-ignore-file rule`) that name an unknown rule or that suppress
     /// nothing.
     ///
+    /// Unknown names get a did-you-mean, or a hint when the reason lacks its `:`.
+    /// Suppressions of rules turned off in `supaudit.toml` are not reported.
+    ///
+    /// Suppressions are `--` comments:
+    /// - `-- supaudit-ignore rule[, rule]: reason` on its own line covers the next
+    ///   statement; after the code on a statement's last line, that statement;
+    ///   inside a statement, the findings that start on its next line of code.
+    /// - `-- supaudit-ignore-file rule[, rule]: reason` covers the whole file.
+    /// - Without rule names, either covers every rule.
+    ///
     /// ## Why it matters
     /// A stale suppression hides the next real finding at that place, and a typo
     /// in a rule name suppresses nothing while looking as if it did.
@@ -19,7 +29,8 @@ declare_rule! {
     ///
     /// ## Fix
     /// Remove the rule name, or the whole comment when it names nothing else. The
-    /// fix is safe.
+    /// fix is safe. For a misspelt name, replacing it with the rule it resembles
+    /// is offered as an unsafe fix, since it starts suppressing a finding.
     ///
     /// ## Reference
     /// ruff `RUF100`, squawk `unused-ignore`.
