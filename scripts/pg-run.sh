@@ -181,7 +181,9 @@ for item in "$@"; do
   fi
 
   db="pgrun_$n"
-  admin -c "drop database if exists $db" -c "create database $db" >"$tmp/err" 2>&1 \
+  # Supabase's roles resolve names with search_path "$user", public, extensions.
+  admin -c "drop database if exists $db" -c "create database $db" \
+    -c "alter database $db set search_path = \"\$user\", public, extensions" >"$tmp/err" 2>&1 \
     || { cat "$tmp/err" >&2; die "could not create database $db"; }
 
   ok=1
