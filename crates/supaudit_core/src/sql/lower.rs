@@ -224,7 +224,9 @@ impl Lower<'_> {
         }
         let kind = self.stmt_kind(node);
         let is_do = matches!(kind, StmtKind::Do);
-        let is_fn = matches!(kind, StmtKind::CreateFunction(_));
+        // Function bodies are parsed only when they may hold statements the
+        // model or the rules read; most bodies only query and write data.
+        let is_fn = matches!(&kind, StmtKind::CreateFunction(f) if f.body.as_deref().is_some_and(may_hold_ddl));
         out.push(Stmt {
             span: self.span(node),
             context: self.context,
@@ -1135,6 +1137,38 @@ impl Lower<'_> {
     }
 }
 
+/// Whether a function body may contain DDL or privilege statements (a cheap
+/// case-insensitive scan that lets most bodies skip a second parse).
+fn may_hold_ddl(body: &str) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"create",
+        b"alter",
+        b"drop",
+        b"grant",
+        b"revoke",
+        b"refresh",
+        b"comment",
+        b"truncate",
+    ];
+    let bytes = body.as_bytes();
+    bytes.windows(5).enumerate().any(|(i, w)| {
+        let lower = |b: u8| b.to_ascii_lowercase();
+        let first = lower(w[0]);
+        matches!(first, b'c' | b'a' | b'd' | b'g' | b'r' | b't')
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'_')
+            && WORDS.iter().any(|word| {
+                bytes.len() >= i + word.len()
+                    && bytes[i..i + word.len()]
+                        .iter()
+                        .zip(word.iter())
+                        .all(|(a, b)| lower(*a) == *b)
+                    && bytes
+                        .get(i + word.len())
+                        .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+            })
+    })
+}
+
 fn on_delete(node: &SyntaxNode) -> Option<String> {
     let a = child(node, K::ON_DELETE_ACTION)?;
     let t = normalize_text(&text(&a));
@@ -1541,5 +1575,19 @@ mod tests {
             texts.contains(&"alter table public.t enable row level security;"),
             "{texts:?}"
         );
+    }
+
+    #[test]
+    fn ddl_prefilter() {
+        assert!(may_hold_ddl("begin CREATE TABLE x(); end"));
+        assert!(may_hold_ddl(
+            "begin\n  alter table t enable row level security;"
+        ));
+        assert!(!may_hold_ddl(
+            "begin insert into t values (new.id); return new; end"
+        ));
+        assert!(!may_hold_ddl(
+            "select created_at, altered, dropped_at from t"
+        ));
     }
 }
