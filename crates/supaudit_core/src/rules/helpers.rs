@@ -1,6 +1,6 @@
 //! Small helpers shared by rules.
 
-use crate::model::{Model, Relation};
+use crate::model::{Function, Model, Relation};
 use crate::sql::{Expr, ExprKind, QName};
 
 /// Levenshtein distance, for did-you-mean hints.
@@ -94,6 +94,20 @@ fn is_reserved(name: &str) -> bool {
 
 pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))
+}
+
+/// `function public.f(uuid, integer)` (or `procedure …`), as ALTER / GRANT / REVOKE name it.
+pub fn routine_sql_ref(f: &Function) -> String {
+    format!(
+        "{} {}({})",
+        if f.is_procedure {
+            "procedure"
+        } else {
+            "function"
+        },
+        qualified(&f.schema, &f.name),
+        f.arg_types.join(", ")
+    )
 }
 
 pub fn rel_sql_name(r: &Relation) -> String {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::helpers::quote_ident;
+use crate::rules::helpers::routine_sql_ref;
 use crate::rules::{Context, append_stmt_fix, declare_rule};
 
 declare_rule! {
@@ -85,17 +85,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )],
             ));
         } else {
-            let sql = format!(
-                "alter {} {}.{}({}) set search_path = '';",
-                if f.is_procedure {
-                    "procedure"
-                } else {
-                    "function"
-                },
-                quote_ident(&f.schema),
-                quote_ident(&f.name),
-                f.arg_types.join(", ")
-            );
+            let sql = format!("alter {} set search_path = '';", routine_sql_ref(f));
             d.fixes.push(append_stmt_fix(
                 ctx,
                 &f.last_changed,

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::helpers::quote_ident;
+use crate::rules::helpers::routine_sql_ref;
 use crate::rules::{Context, append_stmt_fix, declare_rule};
 
 declare_rule! {
@@ -65,23 +65,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ),
         );
         d.help = Some("revoke execute from anon, authenticated and public, then grant it only to the roles that need it".into());
-        let sig = format!(
-            "{}.{}({})",
-            quote_ident(&f.schema),
-            quote_ident(&f.name),
-            f.arg_types.join(", ")
-        );
         d.fixes.push(append_stmt_fix(
             ctx,
             &f.last_changed,
             format!("Revoke execute on {} from the API roles", f.display_name()),
             &format!(
-                "revoke execute on {} {sig} from anon, authenticated, public;",
-                if f.is_procedure {
-                    "procedure"
-                } else {
-                    "function"
-                }
+                "revoke execute on {} from anon, authenticated, public;",
+                routine_sql_ref(f)
             ),
             false,
         ));
