@@ -186,6 +186,10 @@ pub struct Relation {
     pub last_changed: Origin,
     pub columns: Vec<Column>,
     pub primary_key: Option<Vec<String>>,
+    /// The ALTER TABLE action that dropped the primary key, while none replaced it.
+    pub primary_key_dropped: Option<Origin>,
+    /// Keys come from elsewhere (a partition's parent, `like`): the model cannot see them.
+    pub keys_from_elsewhere: bool,
     pub uniques: Vec<Vec<String>>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,

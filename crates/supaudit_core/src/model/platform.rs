@@ -73,6 +73,8 @@ fn table(schema: &str, name: &str, columns: Vec<Column>, pk: &str, uniques: &[&s
         view: None,
         comment: None,
         columns_end: None,
+        primary_key_dropped: None,
+        keys_from_elsewhere: false,
     }
 }
 

@@ -76,6 +76,7 @@ impl Replay {
                     return;
                 };
                 rel.last_changed = here;
+                let had_pk = rel.primary_key.is_some();
                 let mut new_key = k.clone();
                 for act in &a.actions {
                     let o = origin(act.span);
@@ -139,6 +140,15 @@ impl Replay {
                         AlterActionKind::NoForceRls => rel.rls_forced = false,
                         AlterActionKind::ValidateConstraint(_) | AlterActionKind::Other(_) => {}
                     }
+                }
+                if had_pk && rel.primary_key.is_none() {
+                    let action = a.actions.iter().find(|x| {
+                        matches!(
+                            x.kind,
+                            AlterActionKind::DropConstraint(_) | AlterActionKind::DropColumn(_)
+                        )
+                    });
+                    rel.primary_key_dropped = Some(origin(action.map_or(s.stmt.span, |x| x.span)));
                 }
                 if new_key != k {
                     rel.schema = new_key.0.clone();
@@ -643,6 +653,8 @@ fn empty_relation(k: &(String, String), kind: RelKind, origin: Origin) -> Relati
         view: None,
         comment: None,
         columns_end: None,
+        primary_key_dropped: None,
+        keys_from_elsewhere: false,
     }
 }
 
@@ -656,6 +668,7 @@ fn new_table(m: &Model, t: &CreateTable, o: Origin, origin: &dyn Fn(Span) -> Ori
     let mut rel = empty_relation(&k, kind, o);
     rel.grants = default_grants(m, &k.0, "tables");
     rel.columns_end = t.columns_end;
+    rel.keys_from_elsewhere = t.partition_of || !t.like.is_empty();
     for c in &t.columns {
         add_column(&mut rel, c, origin(c.span));
     }
@@ -715,6 +728,7 @@ fn is_pk_index(rel: &Relation, i: &Index) -> bool {
 }
 
 fn set_pk(rel: &mut Relation, cols: Vec<String>, name: Option<String>, o: Origin) {
+    rel.primary_key_dropped = None;
     let old: Vec<Option<String>> = rel
         .indexes
         .iter()
