@@ -131,7 +131,7 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
     // Suppressions.
     let suppressions: Vec<suppress::Suppression> =
         units.iter().flat_map(suppress::collect).collect();
-    let texts = |path: &str| project.file(path).map(|f| f.text.clone());
+    let texts = |path: &str| project.file(path).map(|f| f.text.as_str());
     let enabled = |name: &str| rules::by_name(name).is_some_and(|r| settings.enabled(r));
     let mut unused = suppress::apply(&mut diags, &suppressions, &texts, &enabled);
     if settings.enabled(&rules::syntax::unused_ignore::UNUSED_IGNORE) {

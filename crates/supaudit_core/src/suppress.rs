@@ -121,10 +121,10 @@ fn statement_scope(unit: &SqlUnit, comment: Span) -> Span {
 /// Removes suppressed diagnostics and reports unknown or unused suppressions.
 /// `enabled` tells whether a rule ran: a suppression of a rule turned off in
 /// the settings is not reported as unused.
-pub fn apply(
+pub fn apply<'a>(
     diagnostics: &mut Vec<Diagnostic>,
     suppressions: &[Suppression],
-    texts: &dyn Fn(&str) -> Option<String>,
+    texts: &dyn Fn(&str) -> Option<&'a str>,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
     // Per suppression: whether each named rule (or, with no names, the comment) was used.

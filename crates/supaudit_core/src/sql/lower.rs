@@ -24,17 +24,7 @@ pub fn parse_sql(text: &str) -> SqlFile {
         })
         .collect();
     errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-    let mut comments = Vec::new();
-    for el in root.descendants_with_tokens() {
-        if let Some(tok) = el.as_token()
-            && tok.kind() == K::COMMENT
-        {
-            comments.push(Comment {
-                span: span_of(tok.text_range()),
-                text: tok.text().to_string(),
-            });
-        }
-    }
+    let comments = collect_comments(&root);
     let mut stmts = Vec::new();
     let top = Lower {
         map: &|r| span_of(r),
@@ -48,6 +38,32 @@ pub fn parse_sql(text: &str) -> SqlFile {
         errors,
         comments,
     }
+}
+
+/// Comment tokens, found by walking the green tree (no cursor allocations).
+fn collect_comments(root: &SyntaxNode) -> Vec<Comment> {
+    let comment = rowan::SyntaxKind(K::COMMENT.into());
+    let green = root.green();
+    let mut out = Vec::new();
+    let mut stack: Vec<(&rowan::GreenNodeData, u32)> = vec![(&green, 0)];
+    while let Some((node, mut offset)) = stack.pop() {
+        let mut later = Vec::new();
+        for child in node.children() {
+            let len: u32 = child.text_len().into();
+            match child {
+                rowan::NodeOrToken::Node(n) => later.push((n, offset)),
+                rowan::NodeOrToken::Token(t) if t.kind() == comment => out.push(Comment {
+                    span: Span::new(offset, offset + len),
+                    text: t.text().to_string(),
+                }),
+                rowan::NodeOrToken::Token(_) => {}
+            }
+            offset += len;
+        }
+        stack.extend(later.into_iter().rev());
+    }
+    out.sort_by_key(|c| c.span.start);
+    out
 }
 
 fn span_of(r: TextRange) -> Span {
@@ -129,7 +145,11 @@ fn text(node: &SyntaxNode) -> String {
 }
 
 fn ident(node: &SyntaxNode) -> String {
-    normalize_ident(&text(node))
+    // Names are usually one token: read it without building the node's text.
+    match (node.first_token(), node.last_token()) {
+        (Some(a), Some(b)) if a == b => normalize_ident(a.text()),
+        _ => normalize_ident(&text(node)),
+    }
 }
 
 /// A dotted name below `node`: the last segment is the name, the one before it the schema.
@@ -1022,11 +1042,12 @@ impl Lower<'_> {
                 let kids: Vec<SyntaxNode> = node.children().collect();
                 if kids.len() >= 2 {
                     let (l, r) = (&kids[0], &kids[kids.len() - 1]);
-                    let full = node.text().to_string();
-                    let base = u32::from(node.text_range().start());
-                    let a = (u32::from(l.text_range().end()) - base) as usize;
-                    let b = (u32::from(r.text_range().start()) - base) as usize;
-                    let op = full.get(a..b).map(normalize_text).unwrap_or_default();
+                    // Only the operator's text: copying the whole expression at every
+                    // level would be quadratic on long `and` chains.
+                    let base = node.text_range().start();
+                    let between =
+                        TextRange::new(l.text_range().end() - base, r.text_range().start() - base);
+                    let op = normalize_text(&node.text().slice(between).to_string());
                     mk(
                         ExprKind::Binary { op },
                         vec![self.expr_depth(l, d), self.expr_depth(r, d)],
