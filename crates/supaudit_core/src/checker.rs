@@ -81,7 +81,6 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
             .copied()
             .filter(|r| r.check_stmt.is_some())
             .collect();
-        let dummy_model = Model::default();
         for unit in &units {
             for stmt in &unit.sql.stmts {
                 let sref = StmtRef {
@@ -90,9 +89,10 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
                     stmt,
                 };
                 if !stmt_rules.is_empty() {
+                    // The model as it is before this statement runs.
                     let ctx = Context {
                         project,
-                        model: &dummy_model,
+                        model: &replay.model,
                         sql: &units,
                         exposed_schemas: &exposed,
                     };
