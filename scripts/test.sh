@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (.ci/run calls exactly this).
 # Installs what is missing on a fresh machine: PostgreSQL 15 (Debian packages,
 # by scripts/pg-run.sh), the jsonschema Python package and the SARIF 2.1.0
-# schema (from the npm package @microsoft/jest-sarif) for output validation.
+# schema (from the npm package @microsoft/jest-sarif) for output validation,
+# and Neovim (Debian package) for the language server test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -15,6 +16,9 @@ log "cargo test (unit, rule fixtures with fix invariants, CLI end-to-end, docs f
 SUPAUDIT_PG_DIR="$work/pg" SUPAUDIT_SARIF_OUT="$work/example.sarif" \
   cargo test --workspace --locked 2>&1 | tee "$work/cargo-test.log"
 cargo_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$work/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+
+log "language server with a real client: Neovim (headless) drives supaudit lsp"
+bash scripts/nvim-lsp-test.sh | tee "$work/nvim-lsp.log"
 
 log "example project, and the example after every fix (--unsafe-fixes), on PostgreSQL"
 cp -r examples/studio "$work/studio-fixed"
@@ -38,4 +42,4 @@ fi
 python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
 
 echo
-echo "total: $((cargo_passed + pg_passed + 1)) passed, 0 failed"
+echo "total: $((cargo_passed + pg_passed + 2)) passed, 0 failed"

@@ -32,6 +32,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Rule { name } => rules_cmd::rule(&name),
         Command::Rules { format } => rules_cmd::rules(format),
+        Command::Lsp => Ok(supaudit_lsp::run_stdio()),
     };
     match result {
         Ok(code) => code,

@@ -102,6 +102,20 @@ fn wanted(rel: &str) -> bool {
     !matches!(classify(rel), FileKind::Other)
 }
 
+/// Whether `load` reads the file at this root-relative path (with `/`): a file supaudit
+/// analyses, outside the folders the walk skips. For callers that learn of files one by
+/// one (the language server).
+pub fn reads_path(rel: &str) -> bool {
+    let mut dirs: Vec<&str> = rel.split('/').collect();
+    dirs.pop();
+    !dirs.iter().any(|d| skips_dir(d)) && wanted(rel)
+}
+
+/// Folders the walk never enters: dependencies, build output, dot-folders.
+fn skips_dir(name: &str) -> bool {
+    SKIP_DIRS.contains(&name) || (name.starts_with('.') && name != ".supabase")
+}
+
 fn walk(root: &Path, dir: &Path, out: &mut Vec<String>, issues: &mut Vec<LoadIssue>) {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -186,5 +200,14 @@ mod tests {
         assert!(decode(b"a\0b".to_vec()).unwrap_err().contains("binary"));
         let e = decode(b"ok\n\xff".to_vec()).unwrap_err();
         assert!(e.contains("not valid UTF-8") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn reads_path_matches_the_walk() {
+        assert!(reads_path("supabase/migrations/20240101000000_init.sql"));
+        assert!(reads_path("src/lib/client.ts"));
+        assert!(!reads_path("node_modules/x/index.js"));
+        assert!(!reads_path(".git/x.ts"));
+        assert!(!reads_path("README.md"));
     }
 }

@@ -1,0 +1,474 @@
+//! `supaudit lsp`: the language server. The only crate that knows LSP; it keeps a
+//! [`workspace::Workspace`] (disk files overridden by open buffers), re-runs
+//! `supaudit_core::check` on the whole project after changes (debounced; stale runs are
+//! dropped) and publishes diagnostics for every file that has or had findings.
+
+pub mod convert;
+pub mod workspace;
+
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::convert::{Doc, FIX_ALL_KIND};
+use crate::workspace::Workspace;
+
+/// Files whose changes on disk matter (the client watches them for us when it can).
+const WATCHED: &[&str] = &[
+    "**/supabase/**",
+    "**/supaudit.toml",
+    "**/.env*",
+    "**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}",
+];
+
+/// How long edits must pause before the project is checked again.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Serves LSP on stdin/stdout until `exit`. Exit code 0 after `shutdown`, 1 otherwise.
+pub fn run_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("supaudit: error: cannot start the language server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(move |client| Backend::new(client, flag));
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // The stdin reader may still block in a helper thread; do not wait for it.
+    runtime.shutdown_background();
+    if shut_down.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    workspace: Option<Workspace>,
+    /// Files whose last published diagnostics were not empty.
+    published: HashSet<String>,
+    /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
+    watch_files: bool,
+}
+
+struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Bumped by every change; an analysis whose generation is no longer current is dropped.
+    generation: Arc<AtomicU64>,
+    /// Serializes publishing so that an older analysis never publishes after a newer one.
+    publishing: Arc<tokio::sync::Mutex<()>>,
+    shut_down: Arc<AtomicBool>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic elsewhere must not take the server down with a poisoned lock.
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs `f`, turning a panic into its message (the caller logs it and keeps serving).
+fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into())
+    })
+}
+
+impl Backend {
+    fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
+        Backend {
+            client,
+            state: Arc::default(),
+            generation: Arc::default(),
+            publishing: Arc::default(),
+            shut_down,
+        }
+    }
+
+    /// Runs `f` on the state, catching panics (logged; the server keeps serving).
+    async fn with_state<T>(&self, what: &str, f: impl FnOnce(&mut State) -> T) -> Option<T> {
+        match guarded(|| f(&mut lock(&self.state))) {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("supaudit: panic while handling {what}: {p}"),
+                    )
+                    .await;
+                None
+            }
+        }
+    }
+
+    /// Schedules a check of the whole project after the debounce delay.
+    fn schedule(&self) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let current = self.generation.clone();
+        let state = self.state.clone();
+        let client = self.client.clone();
+        let publishing = self.publishing.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(DEBOUNCE).await;
+            if current.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            let snapshot = {
+                let s = lock(&state);
+                s.workspace
+                    .as_ref()
+                    .map(|w| (w.project(), w.versions(), w.root.clone()))
+            };
+            let Some((project, versions, root)) = snapshot else {
+                return;
+            };
+            let analysis = tokio::task::spawn_blocking(move || {
+                guarded(|| {
+                    let (settings, error) = workspace::settings(&project);
+                    let diagnostics = supaudit_core::check(&project, &settings);
+                    (convert::by_file(&project, &diagnostics), error)
+                })
+            })
+            .await;
+            let (by_file, config_error) = match analysis {
+                Ok(Ok(v)) => v,
+                Ok(Err(p)) => {
+                    client
+                        .log_message(
+                            MessageType::ERROR,
+                            format!("supaudit: panic during analysis: {p}"),
+                        )
+                        .await;
+                    return;
+                }
+                Err(e) => {
+                    client
+                        .log_message(
+                            MessageType::ERROR,
+                            format!("supaudit: analysis failed: {e}"),
+                        )
+                        .await;
+                    return;
+                }
+            };
+            let _guard = publishing.lock().await;
+            if current.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            if let Some(message) = config_error {
+                client.log_message(MessageType::WARNING, message).await;
+            }
+            let previous = std::mem::replace(
+                &mut lock(&state).published,
+                by_file.keys().cloned().collect(),
+            );
+            let mut files: Vec<(String, Vec<Diagnostic>)> = by_file.into_iter().collect();
+            files.extend(
+                previous
+                    .into_iter()
+                    .filter(|f| !files.iter().any(|(g, _)| g == f))
+                    .map(|f| (f, Vec::new()))
+                    .collect::<Vec<_>>(),
+            );
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            for (rel, diagnostics) in files {
+                let Some(uri) = Uri::from_file_path(root.join(&rel)) else {
+                    continue;
+                };
+                let version = versions.get(&rel).copied();
+                client.publish_diagnostics(uri, diagnostics, version).await;
+            }
+        });
+    }
+
+    fn fix_all_action(&self, uri: &Uri) -> Option<CodeAction> {
+        let (project, rel) = {
+            let s = lock(&self.state);
+            let w = s.workspace.as_ref()?;
+            (w.project(), w.relative(uri)?)
+        };
+        let original = project.file(&rel)?.text.clone();
+        let (settings, _) = workspace::settings(&project);
+        let fixed = convert::fix_all(project, &settings, &rel)?;
+        let edit = convert::minimal_edit(&original, &fixed)?;
+        Some(CodeAction {
+            title: "Fix all safe supaudit findings".into(),
+            kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
+            edit: Some(WorkspaceEdit {
+                changes: Some([(uri.clone(), vec![edit])].into_iter().collect()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+    }
+
+    fn code_actions(&self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let wants = |kind: &str| match &params.context.only {
+            None => true,
+            Some(only) => only
+                .iter()
+                .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str()))),
+        };
+        let uri = &params.text_document.uri;
+        let mut out = Vec::new();
+        if wants(CodeActionKind::QUICKFIX.as_str()) {
+            let s = lock(&self.state);
+            if let Some(w) = s.workspace.as_ref() {
+                let uri_of = |rel: &str| w.uri(rel);
+                let rel = w.relative(uri);
+                let project = rel.as_ref().map(|_| w.project());
+                let sql_text = rel.as_ref().zip(project.as_ref()).and_then(|(rel, p)| {
+                    p.file(rel)
+                        .filter(|f| f.kind.is_sql())
+                        .map(|f| f.text.as_str())
+                });
+                let doc = sql_text.map(Doc::new);
+                for d in &params.context.diagnostics {
+                    let fixes = convert::quick_fixes(d, &uri_of);
+                    out.extend(fixes.into_iter().map(CodeActionOrCommand::CodeAction));
+                    if let Some(doc) = &doc
+                        && let Some(a) = convert::ignore_action(d, uri, doc)
+                    {
+                        out.push(CodeActionOrCommand::CodeAction(a));
+                    }
+                }
+            }
+        }
+        if wants(FIX_ALL_KIND)
+            && let Some(a) = self.fix_all_action(uri)
+        {
+            out.push(CodeActionOrCommand::CodeAction(a));
+        }
+        out
+    }
+}
+
+fn root_of(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    let folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| f.uri.clone());
+    #[allow(deprecated)]
+    let uri = folder.or_else(|| params.root_uri.clone())?;
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let message = match root_of(&params) {
+            None => Some("supaudit: no workspace folder; nothing to check".to_string()),
+            Some(root) => match Workspace::load(&root) {
+                Ok(w) => {
+                    lock(&self.state).workspace = Some(w);
+                    None
+                }
+                Err(e) => Some(format!("supaudit: {e}")),
+            },
+        };
+        lock(&self.state).watch_files = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|c| c.dynamic_registration)
+            == Some(true);
+        if let Some(m) = message {
+            self.client.log_message(MessageType::WARNING, m).await;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new(FIX_ALL_KIND),
+                        ]),
+                        ..Default::default()
+                    },
+                )),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "supaudit".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            ..Default::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.schedule();
+        if lock(&self.state).watch_files {
+            let watchers = WATCHED
+                .iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let registration = Registration {
+                id: "supaudit-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                self.client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("supaudit: cannot watch files: {e}"),
+                    )
+                    .await;
+            }
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let changed = self
+            .with_state("didOpen", |s| {
+                let w = s.workspace.as_mut()?;
+                let rel = w.relative(&doc.uri)?;
+                w.open(rel, doc.text, doc.version).then_some(())
+            })
+            .await
+            .flatten();
+        if changed.is_some() {
+            self.schedule();
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let changes = params.content_changes;
+        let changed = self
+            .with_state("didChange", |s| {
+                let w = s.workspace.as_mut()?;
+                let rel = w.relative(&uri)?;
+                let (text, v) = w.buffer_mut(&rel)?;
+                for change in changes {
+                    convert::apply_change(text, change);
+                }
+                *v = version;
+                Some(())
+            })
+            .await
+            .flatten();
+        if changed.is_some() {
+            self.schedule();
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.with_state("didSave", |s| {
+            if let Some(w) = s.workspace.as_mut()
+                && let Some(rel) = w.relative(&uri)
+            {
+                w.reread(&rel);
+            }
+        })
+        .await;
+        self.schedule();
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.with_state("didClose", |s| {
+            if let Some(w) = s.workspace.as_mut()
+                && let Some(rel) = w.relative(&uri)
+            {
+                w.close(&rel);
+            }
+        })
+        .await;
+        self.schedule();
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.with_state("didChangeWatchedFiles", |s| {
+            if let Some(w) = s.workspace.as_mut() {
+                for change in &params.changes {
+                    if let Some(rel) = w.relative(&change.uri)
+                        && !w.is_open(&rel)
+                    {
+                        w.reread(&rel);
+                    }
+                }
+            }
+        })
+        .await;
+        self.schedule();
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        match guarded(|| self.code_actions(&params)) {
+            Ok(actions) => Ok(Some(actions)),
+            Err(p) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("supaudit: panic while computing code actions: {p}"),
+                    )
+                    .await;
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_become_messages() {
+        assert_eq!(guarded(|| 1), Ok(1));
+        let e = guarded(|| -> u32 { panic!("boom {}", 7) }).unwrap_err();
+        assert_eq!(e, "boom 7");
+        // A lock poisoned by a panic is still usable.
+        let state = Mutex::new(State::default());
+        let _ = guarded(|| {
+            let _g = lock(&state);
+            panic!("while locked")
+        });
+        assert!(lock(&state).workspace.is_none());
+    }
+}
