@@ -134,8 +134,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>, issues: &mut Vec<LoadIss
         let name = entry.file_name().to_string_lossy().to_string();
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            if SKIP_DIRS.contains(&name.as_str()) || (name.starts_with('.') && name != ".supabase")
-            {
+            if skips_dir(&name) {
                 continue;
             }
             walk(root, &path, out, issues);
