@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 if ! command -v nvim >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q neovim >/dev/null; else sudo apt-get install -y -q neovim >/dev/null; fi
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -q neovim >/dev/null
 fi
 cargo build -q --locked -p supaudit
 work=$(mktemp -d)
