@@ -282,7 +282,7 @@ fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
             order: order as u32,
             path: &f.path,
             text: &f.text,
-            sql: parse_sql(&f.text),
+            sql: std::sync::Arc::new(parse_sql(&f.text)),
         })
         .collect();
     let exposed: Vec<String> = DEFAULT_EXPOSED.iter().map(|s| s.to_string()).collect();

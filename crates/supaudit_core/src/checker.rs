@@ -1,5 +1,9 @@
 //! The one entry point: `check(&Project, &Settings) -> Vec<Diagnostic>`.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
 use crate::diagnostic::Diagnostic;
 use crate::model::{FileId, Model, Replay, StmtRef};
 use crate::project::{FileKind, Project};
@@ -24,6 +28,52 @@ pub fn check(project: &Project, settings: &Settings) -> Vec<Diagnostic> {
 }
 
 pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
+    analyze_with(project, settings, &mut ParseCache::default())
+}
+
+/// Parsed SQL files kept between analyses, keyed by path and text, so that a
+/// caller that checks again after an edit (the language server) re-parses only
+/// the files that changed. Parsing is most of the cost of a check.
+#[derive(Default)]
+pub struct ParseCache {
+    files: HashMap<String, (u64, usize, Arc<sql::SqlFile>)>,
+}
+
+impl ParseCache {
+    /// The parse of `text`, from the cache when `path` last had the same text.
+    pub fn parse(&mut self, path: &str, text: &str) -> Arc<sql::SqlFile> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        let hash = h.finish();
+        if let Some((hh, len, parsed)) = self.files.get(path)
+            && *hh == hash
+            && *len == text.len()
+        {
+            return parsed.clone();
+        }
+        let parsed = Arc::new(sql::parse_sql(text));
+        self.files
+            .insert(path.to_string(), (hash, text.len(), parsed.clone()));
+        parsed
+    }
+
+    /// Forgets files that are no longer in the project.
+    fn retain(&mut self, project: &Project) {
+        self.files.retain(|path, _| project.file(path).is_some());
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// [`analyze`], reusing the parses in `cache` for files whose text did not change.
+pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCache) -> Analysis {
+    cache.retain(project);
     let mut diags: Vec<Diagnostic> = Vec::new();
 
     // Exposed schemas: supaudit.toml, else supabase/config.toml, else the default.
@@ -62,7 +112,7 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
             order: order as u32,
             path: &f.path,
             text: &f.text,
-            sql: sql::parse_sql(&f.text),
+            sql: cache.parse(&f.path, &f.text),
         });
     }
 
@@ -190,4 +240,39 @@ fn read_api_schemas(text: &str) -> Result<Option<Vec<String>>, (String, Span)> {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect()
         }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::SourceFile;
+
+    #[test]
+    fn cache_reparses_only_changed_files() {
+        let a = "supabase/migrations/1_a.sql";
+        let b = "supabase/migrations/2_b.sql";
+        let mut project = Project::new(vec![
+            SourceFile::new(a, "create table public.t (id int primary key);"),
+            SourceFile::new(b, "alter table public.t enable row level security;"),
+        ]);
+        let mut cache = ParseCache::default();
+        let first = analyze_with(&project, &Settings::default(), &mut cache).diagnostics;
+        let pa = cache.parse(a, &project.files[0].text);
+        project.files[1].text = "select 1;".into();
+        let second = analyze_with(&project, &Settings::default(), &mut cache).diagnostics;
+        assert!(
+            Arc::ptr_eq(&pa, &cache.parse(a, &project.files[0].text)),
+            "unchanged file re-parsed"
+        );
+        assert_eq!(
+            second,
+            check(&project, &Settings::default()),
+            "cached analysis differs"
+        );
+        assert!(!first.iter().any(|d| d.rule == "rls-disabled"));
+        assert!(second.iter().any(|d| d.rule == "rls-disabled"));
+        project.files.pop();
+        analyze_with(&project, &Settings::default(), &mut cache);
+        assert_eq!(cache.len(), 1);
+    }
 }

@@ -77,6 +77,8 @@ struct Backend {
     /// Serializes publishing so that an older analysis never publishes after a newer one.
     publishing: Arc<tokio::sync::Mutex<()>>,
     shut_down: Arc<AtomicBool>,
+    /// Parses kept between checks: an edit re-parses only the edited file.
+    parses: Arc<Mutex<supaudit_core::ParseCache>>,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -102,6 +104,7 @@ impl Backend {
             generation: Arc::default(),
             publishing: Arc::default(),
             shut_down,
+            parses: Arc::default(),
         }
     }
 
@@ -128,6 +131,7 @@ impl Backend {
         let state = self.state.clone();
         let client = self.client.clone();
         let publishing = self.publishing.clone();
+        let parses = self.parses.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
             if current.load(Ordering::SeqCst) != generation {
@@ -145,7 +149,9 @@ impl Backend {
             let analysis = tokio::task::spawn_blocking(move || {
                 guarded(|| {
                     let (settings, error) = workspace::settings(&project);
-                    let diagnostics = supaudit_core::check(&project, &settings);
+                    let mut cache = parses.lock().unwrap_or_else(|p| p.into_inner());
+                    let diagnostics =
+                        supaudit_core::analyze_with(&project, &settings, &mut cache).diagnostics;
                     (convert::by_file(&project, &diagnostics), error)
                 })
             })

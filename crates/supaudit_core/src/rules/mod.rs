@@ -160,7 +160,7 @@ pub struct SqlUnit<'a> {
     pub order: u32,
     pub path: &'a str,
     pub text: &'a str,
-    pub sql: SqlFile,
+    pub sql: std::sync::Arc<SqlFile>,
 }
 
 /// Everything a rule may read.
