@@ -7,9 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use supaudit_core::diagnostic::apply_fixes;
 use supaudit_core::render::{self, Sources, TextOptions};
-use supaudit_core::{Applicability, Diagnostic, Project, Settings, Severity};
+use supaudit_core::{Applicability, Diagnostic, FixOptions, Project, Settings, Severity};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -91,44 +90,25 @@ fn load(args: &CheckArgs) -> anyhow::Result<(PathBuf, Project, Settings)> {
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (root, mut project, settings) = load(&args)?;
     let fixing = args.fix || args.unsafe_fixes;
-    let mut fixed: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut fixed = BTreeMap::new();
     let mut diagnostics = supaudit_core::check(&project, &settings);
     if fixing {
-        // Apply fixes until nothing more applies (fixes may enable other fixes).
-        for _ in 0..20 {
-            let mut changed = false;
-            let paths: Vec<String> = project.files.iter().map(|f| f.path.clone()).collect();
-            for path in paths {
-                let file_diags: Vec<&Diagnostic> = diagnostics
-                    .iter()
-                    .filter(|d| {
-                        d.fixes
-                            .iter()
-                            .any(|f| f.edits.iter().all(|e| e.file == path))
-                    })
-                    .collect();
-                if file_diags.is_empty() {
-                    continue;
-                }
-                let text = &project.file(&path).unwrap().text;
-                let (new_text, rules) = apply_fixes(&path, text, file_diags, args.unsafe_fixes);
-                if rules.is_empty() || &new_text == text {
-                    continue;
-                }
-                std::fs::write(root.join(&path), &new_text)
-                    .with_context(|| format!("cannot write {path}"))?;
-                for r in rules {
-                    *fixed.entry(r).or_default() += 1;
-                }
-                let f = project.files.iter_mut().find(|f| f.path == path).unwrap();
-                f.text = new_text;
-                changed = true;
-            }
-            if !changed {
-                break;
-            }
-            diagnostics = supaudit_core::check(&project, &settings);
+        let result = supaudit_core::fix(
+            &project,
+            &settings,
+            FixOptions {
+                allow_unsafe: args.unsafe_fixes,
+                ..FixOptions::default()
+            },
+        );
+        for path in &result.changed {
+            let text = &result.project.file(path).unwrap().text;
+            std::fs::write(root.join(path), text)
+                .with_context(|| format!("cannot write {path}"))?;
         }
+        project = result.project;
+        diagnostics = result.diagnostics;
+        fixed = result.applied;
     }
 
     let sources = Sources::new(&project);

@@ -208,6 +208,83 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
     }
 }
 
+/// What [`fix`] may change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FixOptions<'a> {
+    /// Apply unsafe fixes too.
+    pub allow_unsafe: bool,
+    /// Only edit this file.
+    pub only_file: Option<&'a str>,
+    /// Only apply fixes of this rule.
+    pub only_rule: Option<&'a str>,
+}
+
+/// The result of [`fix`].
+pub struct Fixed {
+    pub project: Project,
+    /// Fixes applied, by rule.
+    pub applied: std::collections::BTreeMap<&'static str, usize>,
+    /// Paths of the files whose text changed.
+    pub changed: Vec<String>,
+    /// Findings after the last round.
+    pub diagnostics: Vec<Diagnostic>,
+    /// False when fixes still applied after the last allowed round.
+    pub stable: bool,
+}
+
+/// Applies fixes, re-checking after each round, until nothing more applies
+/// (fixes may enable other fixes) or `MAX_FIX_ROUNDS` is reached. The one loop
+/// behind `--fix`, the language server's fix-all and the tests' fix invariants.
+pub fn fix(project: &Project, settings: &Settings, opts: FixOptions) -> Fixed {
+    const MAX_FIX_ROUNDS: usize = 20;
+    let mut cache = ParseCache::default();
+    let mut p = project.clone();
+    let mut applied = std::collections::BTreeMap::new();
+    let mut diagnostics = analyze_with(&p, settings, &mut cache).diagnostics;
+    let mut stable = false;
+    for _ in 0..MAX_FIX_ROUNDS {
+        let mut changed = false;
+        for i in 0..p.files.len() {
+            let path = p.files[i].path.clone();
+            if opts.only_file.is_some_and(|f| f != path) {
+                continue;
+            }
+            let mine: Vec<&Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| opts.only_rule.is_none_or(|r| r == d.rule))
+                .collect();
+            let (text, rules) =
+                crate::diagnostic::apply_fixes(&path, &p.files[i].text, mine, opts.allow_unsafe);
+            if rules.is_empty() || text == p.files[i].text {
+                continue;
+            }
+            p.files[i].text = text;
+            for r in rules {
+                *applied.entry(r).or_insert(0) += 1;
+            }
+            changed = true;
+        }
+        if !changed {
+            stable = true;
+            break;
+        }
+        diagnostics = analyze_with(&p, settings, &mut cache).diagnostics;
+    }
+    let changed = p
+        .files
+        .iter()
+        .filter(|f| project.file(&f.path).is_some_and(|o| o.text != f.text))
+        .map(|f| f.path.clone())
+        .collect();
+    Fixed {
+        project: p,
+        applied,
+        changed,
+        diagnostics,
+        stable,
+    }
+}
+
 /// `[api] schemas` from `supabase/config.toml`.
 fn read_api_schemas(text: &str) -> Result<Option<Vec<String>>, (String, Span)> {
     let value: toml::Table = toml::from_str(text).map_err(|e| {

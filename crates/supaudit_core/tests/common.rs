@@ -104,29 +104,17 @@ pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> P
         .iter()
         .filter(|d| !d.fixes.is_empty())
         .count();
-    let mut p = project.clone();
-    let mut rounds = 0;
-    loop {
-        let diags = supaudit_core::check(&p, settings);
-        let mut changed = false;
-        for i in 0..p.files.len() {
-            let path = p.files[i].path.clone();
-            let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.rule == rule).collect();
-            let (text, applied) = apply_fixes(&path, &p.files[i].text, mine, true);
-            if !applied.is_empty() && text != p.files[i].text {
-                p.files[i].text = text;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-        rounds += 1;
-        assert!(
-            rounds < 10,
-            "{rule}: fixes did not reach a stable state in 10 rounds"
-        );
-    }
+    let fixed = supaudit_core::fix(
+        project,
+        settings,
+        supaudit_core::FixOptions {
+            allow_unsafe: true,
+            only_rule: Some(rule),
+            ..Default::default()
+        },
+    );
+    assert!(fixed.stable, "{rule}: fixes did not reach a stable state");
+    let p = fixed.project;
     let after = supaudit_core::check(&p, settings);
     if fixable_before > 0 {
         let left: Vec<&Diagnostic> = after

@@ -289,31 +289,21 @@ pub fn minimal_edit(old: &str, new: &str) -> Option<lsp::TextEdit> {
 
 /// Applies every safe fix of one file, re-checking until nothing more applies.
 /// Returns the new text of the file.
-pub fn fix_all(
-    mut project: Project,
-    settings: &supaudit_core::Settings,
-    path: &str,
-) -> Option<String> {
-    let original = project.file(path)?.text.clone();
-    for _ in 0..10 {
-        let diagnostics = supaudit_core::check(&project, settings);
-        let mine: Vec<&Diagnostic> = diagnostics
-            .iter()
-            .filter(|d| {
-                d.fixes
-                    .iter()
-                    .any(|f| f.edits.iter().all(|e| e.file == path))
-            })
-            .collect();
-        let file = project.files.iter_mut().find(|f| f.path == path)?;
-        let (text, rules) = supaudit_core::diagnostic::apply_fixes(path, &file.text, mine, false);
-        if rules.is_empty() || text == file.text {
-            break;
-        }
-        file.text = text;
-    }
-    let text = project.file(path)?.text.clone();
-    (text != original).then_some(text)
+pub fn fix_all(project: Project, settings: &supaudit_core::Settings, path: &str) -> Option<String> {
+    let result = supaudit_core::fix(
+        &project,
+        settings,
+        supaudit_core::FixOptions {
+            only_file: Some(path),
+            ..Default::default()
+        },
+    );
+    result
+        .changed
+        .iter()
+        .any(|p| p == path)
+        .then(|| result.project.file(path).map(|f| f.text.clone()))
+        .flatten()
 }
 
 /// Applies an LSP content change to a text (a whole-document change when it has no range).
