@@ -86,7 +86,7 @@ impl Project {
     /// version (then name), then the seed.
     pub fn sql_files_in_order(&self) -> Vec<&SourceFile> {
         let mut files: Vec<&SourceFile> = self.files.iter().filter(|f| f.kind.is_sql()).collect();
-        files.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        files.sort_by_key(|a| order_key(a));
         files
     }
 }
@@ -108,13 +108,14 @@ pub fn classify(path: &str) -> FileKind {
     let dir = &path[..path.len() - file_name.len()];
     if dir.ends_with("supabase/migrations/") && file_name.ends_with(".sql") {
         let stem = &file_name[..file_name.len() - 4];
-        if let Some((version, name)) = stem.split_once('_') {
-            if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) {
-                return FileKind::Migration {
-                    version: version.to_string(),
-                    name: name.to_string(),
-                };
-            }
+        if let Some((version, name)) = stem.split_once('_')
+            && !version.is_empty()
+            && version.bytes().all(|b| b.is_ascii_digit())
+        {
+            return FileKind::Migration {
+                version: version.to_string(),
+                name: name.to_string(),
+            };
         }
         return FileKind::MalformedMigration;
     }

@@ -161,7 +161,7 @@ pub fn apply<'a>(
         let remove_comment = || {
             Fix::safe(
                 "Remove the suppression comment",
-                vec![Edit::delete(&s.file, line_extent(&text, s.comment))],
+                vec![Edit::delete(&s.file, line_extent(text, s.comment))],
             )
         };
         if s.rules.is_empty() {
@@ -213,7 +213,7 @@ pub fn apply<'a>(
             } else {
                 Fix::safe(
                     "Remove the unused rule name",
-                    vec![Edit::delete(&s.file, list_item_extent(&text, *span))],
+                    vec![Edit::delete(&s.file, list_item_extent(text, *span))],
                 )
             });
             // Correcting a misspelt name makes it suppress a finding: offered, not applied.

@@ -414,31 +414,32 @@ impl Replay {
                     m.functions.retain(|f| &f.schema != n);
                 }
             }
-            StmtKind::Insert(ins) => {
-                if ins.table.schema.as_deref() == Some("storage") && ins.table.name == "buckets" {
-                    let pos = |c: &str| ins.columns.iter().position(|x| x == c);
-                    for row in &ins.rows {
-                        let get = |c: &str| pos(c).and_then(|i| row.values.get(i));
-                        let id = get("id")
-                            .or_else(|| get("name"))
-                            .and_then(|e| e.string_value())
-                            .unwrap_or_default()
-                            .to_string();
-                        let public = get("public").is_some_and(|e| e.is_true());
-                        let set = |c: &str| {
-                            get(c).is_some_and(|e| !matches!(e.kind, crate::sql::ExprKind::Null))
-                        };
-                        m.buckets.retain(|b| b.id != id);
-                        m.buckets.push(Bucket {
-                            id,
-                            public,
-                            has_size_limit: set("file_size_limit"),
-                            has_mime_types: set("allowed_mime_types"),
-                            origin: origin(row.span),
-                            row: row.span,
-                            columns_close: ins.columns_close,
-                        });
-                    }
+            StmtKind::Insert(ins)
+                if ins.table.schema.as_deref() == Some("storage")
+                    && ins.table.name == "buckets" =>
+            {
+                let pos = |c: &str| ins.columns.iter().position(|x| x == c);
+                for row in &ins.rows {
+                    let get = |c: &str| pos(c).and_then(|i| row.values.get(i));
+                    let id = get("id")
+                        .or_else(|| get("name"))
+                        .and_then(|e| e.string_value())
+                        .unwrap_or_default()
+                        .to_string();
+                    let public = get("public").is_some_and(|e| e.is_true());
+                    let set = |c: &str| {
+                        get(c).is_some_and(|e| !matches!(e.kind, crate::sql::ExprKind::Null))
+                    };
+                    m.buckets.retain(|b| b.id != id);
+                    m.buckets.push(Bucket {
+                        id,
+                        public,
+                        has_size_limit: set("file_size_limit"),
+                        has_mime_types: set("allowed_mime_types"),
+                        origin: origin(row.span),
+                        row: row.span,
+                        columns_close: ins.columns_close,
+                    });
                 }
             }
             StmtKind::Comment { target, text } => match target {

@@ -12,6 +12,11 @@ pub mod performance;
 pub mod security;
 pub mod syntax;
 
+/// A check over the final model.
+pub type CheckFn = fn(&Context, &mut Vec<Diagnostic>);
+/// A check of one statement, with the model as it was before the statement.
+pub type CheckStmtFn = fn(&Context, &Model, StmtRef, &mut Vec<Diagnostic>);
+
 /// A rule's identity, defaults and documentation.
 pub struct Rule {
     pub name: &'static str,
@@ -23,9 +28,9 @@ pub struct Rule {
     /// Markdown, from the rule file's doc comment.
     pub docs: &'static str,
     /// Runs once over the final model.
-    pub check: Option<fn(&Context, &mut Vec<Diagnostic>)>,
+    pub check: Option<CheckFn>,
     /// Runs on each statement, with the model as it was before the statement.
-    pub check_stmt: Option<fn(&Context, &Model, StmtRef, &mut Vec<Diagnostic>)>,
+    pub check_stmt: Option<CheckStmtFn>,
 }
 
 impl std::fmt::Debug for Rule {

@@ -60,9 +60,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 rel.display_name()
             ),
         );
-        d.help = Some(format!(
-            "anyone with the anon key can read and write every row; enable RLS and add policies, or revoke API access from anon and authenticated"
-        ));
+        d.help = Some("anyone with the anon key can read and write every row; enable RLS and add policies, or revoke API access from anon and authenticated".to_string());
         d.fixes.push(enable_rls_fix(ctx, rel));
         out.push(d);
     }
