@@ -437,3 +437,131 @@ fn language_server_end_to_end() {
     assert_eq!(status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+const TRAINING: &str = "supabase/migrations/20260118000000_training_schema.sql";
+
+/// The LSP position of the `nth` occurrence of `needle` in `text`, plus `delta` bytes (ASCII).
+fn position(text: &str, needle: &str, nth: usize, delta: usize) -> Value {
+    let at = text.match_indices(needle).nth(nth).unwrap().0 + delta;
+    let line = text[..at].matches('\n').count();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": text[start..at].encode_utf16().count()})
+}
+
+#[test]
+fn hover_and_definition() {
+    let root: PathBuf =
+        std::env::temp_dir().join(format!("supaudit-lsp-{}-hover", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/studio"),
+        &root,
+    );
+    let mut c = Client::start(&root);
+    let init = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": format!("file://{}", root.display()),
+               "capabilities": {}}),
+    );
+    assert_eq!(init["capabilities"]["hoverProvider"], true);
+    assert_eq!(init["capabilities"]["definitionProvider"], true);
+    c.notify("initialized", json!({}));
+
+    let init_uri = uri(&root, INIT);
+    let init_text = std::fs::read_to_string(root.join(INIT)).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": init_uri, "languageId": "sql", "version": 1, "text": init_text}}),
+    );
+    let hover = |c: &mut Client, uri: &str, pos: Value| {
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos}),
+        )
+    };
+
+    // A table: the whole dotted name, its columns (with those added by later migrations),
+    // RLS state and policies.
+    let h = hover(
+        &mut c,
+        &init_uri,
+        position(&init_text, "create table public.users", 0, 22),
+    );
+    assert_eq!(h["contents"]["kind"], "markdown");
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("**`public.users`** (table)"), "{md}");
+    assert!(md.contains("Row level security: enabled"), "{md}");
+    assert!(md.contains("- `id` uuid not null"), "{md}");
+    assert!(md.contains("- `display_name` text\n"), "{md}");
+    assert!(md.contains("- `plan` text not null"), "{md}");
+    assert!(md.contains("- `bio` text"), "{md}");
+    assert!(
+        md.contains("- `Users can view own profile`: select to public"),
+        "{md}"
+    );
+    assert_eq!(
+        h["range"],
+        json!({"start": {"line": 15, "character": 13}, "end": {"line": 15, "character": 25}})
+    );
+
+    // Columns: in a CREATE TABLE and in a policy's USING.
+    let h = hover(
+        &mut c,
+        &init_uri,
+        position(&init_text, "display_name text", 0, 3),
+    );
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("**`display_name`** (column)"), "{md}");
+    assert!(md.contains("Of table `public.users`"), "{md}");
+    assert!(md.contains("Type: `text`, nullable"), "{md}");
+    let h = hover(
+        &mut c,
+        &init_uri,
+        position(&init_text, "auth.uid() = id);", 0, 14),
+    );
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("**`id`** (column)"), "{md}");
+    assert!(md.contains("Type: `uuid`, not null"), "{md}");
+
+    // Nothing to say about punctuation or unknown names.
+    let h = hover(&mut c, &init_uri, json!({"line": 15, "character": 26}));
+    assert_eq!(h, Value::Null);
+
+    // Definition: a table named in a later migration jumps to its CREATE TABLE, and a
+    // column to where it was added.
+    let training_uri = uri(&root, TRAINING);
+    let training = std::fs::read_to_string(root.join(TRAINING)).unwrap();
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": training_uri},
+               "position": position(&training, "alter table public.users add column bio", 0, 20)}),
+    );
+    assert_eq!(def["uri"], init_uri.as_str(), "{def}");
+    assert_eq!(def["range"]["start"]["line"], 15, "{def}");
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": init_uri},
+               "position": position(&init_text, "on public.users", 0, 12)}),
+    );
+    assert_eq!(def["uri"], init_uri.as_str(), "{def}");
+    assert_eq!(def["range"]["start"]["line"], 15, "{def}");
+    let bio = position(&training, "add column bio", 0, 12);
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": training_uri}, "position": bio}),
+    );
+    assert_eq!(def["uri"], training_uri.as_str(), "{def}");
+    assert_eq!(def["range"]["start"]["line"], bio["line"], "{def}");
+
+    assert_eq!(c.request("shutdown", json!(null)), json!(null));
+    c.notify("exit", json!(null));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            c.child.kill().unwrap();
+            panic!("server did not exit after shutdown + exit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

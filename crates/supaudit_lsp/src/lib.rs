@@ -1,9 +1,11 @@
 //! `supaudit lsp`: the language server. The only crate that knows LSP; it keeps a
 //! [`workspace::Workspace`] (disk files overridden by open buffers), re-runs
 //! `supaudit_core::check` on the whole project after changes (debounced; stale runs are
-//! dropped) and publishes diagnostics for every file that has or had findings.
+//! dropped) and publishes diagnostics for every file that has or had findings. Hover and
+//! go-to-definition on table and column names in SQL files are in [`hover`].
 
 pub mod convert;
+pub mod hover;
 pub mod workspace;
 
 use std::collections::HashSet;
@@ -207,6 +209,53 @@ impl Backend {
         });
     }
 
+    /// Runs `f` on the final model and the parse of the SQL file at `uri` (off the
+    /// async thread; panics are logged and give `None`).
+    async fn navigate<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        uri: &Uri,
+        f: impl FnOnce(
+            &supaudit_core::Project,
+            &supaudit_core::model::Model,
+            &supaudit_core::sql::SqlFile,
+            &str,
+            &std::path::Path,
+        ) -> Option<T>
+        + Send
+        + 'static,
+    ) -> Option<T> {
+        let snapshot = {
+            let s = lock(&self.state);
+            s.workspace
+                .as_ref()
+                .and_then(|w| Some((w.project(), w.relative(uri)?, w.root.clone())))
+        };
+        let (project, rel, root) = snapshot?;
+        if !project.file(&rel)?.kind.is_sql() {
+            return None;
+        }
+        let parses = self.parses.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            guarded(|| {
+                let (settings, _) = workspace::settings(&project);
+                let mut cache = parses.lock().unwrap_or_else(|p| p.into_inner());
+                let model = supaudit_core::analyze_with(&project, &settings, &mut cache).model;
+                let sql = cache.parse(&rel, &project.file(&rel)?.text);
+                drop(cache);
+                f(&project, &model, &sql, &rel, &root)
+            })
+        })
+        .await;
+        let message = match result {
+            Ok(Ok(v)) => return v,
+            Ok(Err(p)) => format!("supaudit: panic while handling {what}: {p}"),
+            Err(e) => format!("supaudit: {what} failed: {e}"),
+        };
+        self.client.log_message(MessageType::ERROR, message).await;
+        None
+    }
+
     fn fix_all_action(&self, uri: &Uri) -> Option<CodeAction> {
         let (project, rel) = {
             let s = lock(&self.state);
@@ -321,6 +370,8 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -442,6 +493,32 @@ impl LanguageServer for Backend {
         })
         .await;
         self.schedule();
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let at = pos.position;
+        Ok(self
+            .navigate("hover", &pos.text_document.uri, move |p, m, sql, rel, _| {
+                hover::hover(p, m, sql, rel, at)
+            })
+            .await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let at = pos.position;
+        Ok(self
+            .navigate(
+                "definition",
+                &pos.text_document.uri,
+                move |p, m, sql, rel, root| hover::definition(p, m, sql, rel, at, root),
+            )
+            .await
+            .map(GotoDefinitionResponse::Scalar))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
