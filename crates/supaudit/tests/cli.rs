@@ -1,6 +1,10 @@
 //! End-to-end tests of the `supaudit` binary: formats, exit codes, fixes, errors.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::temp_dir;
 use std::process::{Command, Output};
 
 fn repo() -> PathBuf {
@@ -25,31 +29,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn example() -> PathBuf {
-    repo().join("examples/studio")
-}
-
-/// Copies a directory tree (for tests that write).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("supaudit-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 #[test]
@@ -244,8 +223,7 @@ fn invalid_config_is_an_error_with_position() {
 
 #[test]
 fn fix_applies_safe_fixes_and_reports_them() {
-    let dir = temp_dir("fix");
-    copy_dir(&example(), &dir);
+    let dir = common::example_copy("fix");
     let before = stdout(&supaudit(&["check", ".", "--format", "json"], &dir));
     let o = supaudit(&["check", ".", "--fix", "--format", "json"], &dir);
     let err = stderr(&o);

@@ -1,6 +1,8 @@
 //! End-to-end test of `supaudit lsp`: a tiny JSON-RPC client over stdio drives the
 //! server on a copy of the example project.
 
+mod common;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,19 +16,6 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const CORE: &str = "supabase/migrations/20260126000000_core_infrastructure.sql";
 const INIT: &str = "supabase/migrations/20260117054631_init_schema.sql";
 const SHARING: &str = "supabase/migrations/20260120093000_integrations_and_sharing.sql";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
 
 struct Client {
     child: Child,
@@ -203,13 +192,7 @@ fn uri(root: &Path, rel: &str) -> String {
 
 #[test]
 fn language_server_end_to_end() {
-    let root: PathBuf =
-        std::env::temp_dir().join(format!("supaudit-lsp-{}-e2e", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/studio"),
-        &root,
-    );
+    let root: PathBuf = common::example_copy("lsp-e2e");
     let mut c = Client::start(&root);
     let init = c.request(
         "initialize",
@@ -450,13 +433,7 @@ fn position(text: &str, needle: &str, nth: usize, delta: usize) -> Value {
 
 #[test]
 fn hover_and_definition() {
-    let root: PathBuf =
-        std::env::temp_dir().join(format!("supaudit-lsp-{}-hover", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/studio"),
-        &root,
-    );
+    let root: PathBuf = common::example_copy("lsp-hover");
     let mut c = Client::start(&root);
     let init = c.request(
         "initialize",
