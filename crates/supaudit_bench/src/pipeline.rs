@@ -307,6 +307,8 @@ fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
                     project,
                     model: &dummy,
                     sql: &units,
+                    clients: &[],
+                    config: None,
                     exposed_schemas: &exposed,
                 };
                 for (i, r) in rules::ALL.iter().enumerate() {
@@ -326,6 +328,8 @@ fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
             project,
             model: &model,
             sql: &units,
+            clients: &[],
+            config: None,
             exposed_schemas: &exposed,
         };
         for (i, r) in rules::ALL.iter().enumerate() {

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use crate::client::{self, ClientFile};
 use crate::diagnostic::Diagnostic;
 use crate::model::{FileId, Model, Replay, StmtRef};
 use crate::project::{FileKind, Project};
-use crate::rules::{self, Context, SqlUnit};
+use crate::rules::{self, ClientUnit, Context, SqlUnit};
 use crate::settings::Settings;
 use crate::sql;
 use crate::suppress;
@@ -37,14 +38,19 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
 #[derive(Default)]
 pub struct ParseCache {
     files: HashMap<String, (u64, usize, Arc<sql::SqlFile>)>,
+    clients: HashMap<String, (u64, usize, Arc<ClientFile>)>,
+}
+
+fn text_hash(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl ParseCache {
     /// The parse of `text`, from the cache when `path` last had the same text.
     pub fn parse(&mut self, path: &str, text: &str) -> Arc<sql::SqlFile> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        let hash = h.finish();
+        let hash = text_hash(text);
         if let Some((hh, len, parsed)) = self.files.get(path)
             && *hh == hash
             && *len == text.len()
@@ -57,9 +63,25 @@ impl ParseCache {
         parsed
     }
 
+    /// The client IR of `text`, from the cache when `path` last had the same text.
+    pub fn parse_client(&mut self, path: &str, text: &str) -> Arc<ClientFile> {
+        let hash = text_hash(text);
+        if let Some((hh, len, parsed)) = self.clients.get(path)
+            && *hh == hash
+            && *len == text.len()
+        {
+            return parsed.clone();
+        }
+        let parsed = Arc::new(client::parse_client(path, text));
+        self.clients
+            .insert(path.to_string(), (hash, text.len(), parsed.clone()));
+        parsed
+    }
+
     /// Forgets files that are no longer in the project.
     fn retain(&mut self, project: &Project) {
         self.files.retain(|path, _| project.file(path).is_some());
+        self.clients.retain(|path, _| project.file(path).is_some());
     }
 
     pub fn len(&self) -> usize {
@@ -78,11 +100,18 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
 
     // Exposed schemas: supaudit.toml, else supabase/config.toml, else the default.
     let mut exposed: Vec<String> = DEFAULT_EXPOSED.iter().map(|s| s.to_string()).collect();
-    for f in &project.files {
+    let mut config: Option<(FileId, toml::Table)> = None;
+    for (idx, f) in project.files.iter().enumerate() {
         if f.kind == FileKind::SupabaseConfig && !settings.is_excluded(&f.path) {
-            match read_api_schemas(&f.text) {
-                Ok(Some(s)) => exposed = s,
-                Ok(None) => {}
+            match read_config(&f.text) {
+                Ok(table) => {
+                    if let Some(s) = api_schemas(&table) {
+                        exposed = s;
+                    }
+                    if config.is_none() || f.path == "supabase/config.toml" {
+                        config = Some((FileId(idx as u32), table));
+                    }
+                }
                 Err((message, span)) => {
                     diags.push(rules::syntax::syntax_error::SYNTAX_ERROR.diagnostic(
                         &f.path,
@@ -116,6 +145,21 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
         });
     }
 
+    // Read client code.
+    let clients: Vec<ClientUnit> = project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FileKind::Client && !settings.is_excluded(&f.path))
+        .map(|(idx, f)| ClientUnit {
+            file: FileId(idx as u32),
+            path: &f.path,
+            text: &f.text,
+            ir: cache.parse_client(&f.path, &f.text),
+        })
+        .collect();
+    let config = config.as_ref().map(|(id, t)| (*id, t));
+
     let enabled: Vec<&rules::Rule> = rules::ALL
         .iter()
         .copied()
@@ -144,6 +188,8 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
                         project,
                         model: &replay.model,
                         sql: &units,
+                        clients: &clients,
+                        config,
                         exposed_schemas: &exposed,
                     };
                     for r in &stmt_rules {
@@ -161,6 +207,8 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
         project,
         model: &model,
         sql: &units,
+        clients: &clients,
+        config,
         exposed_schemas: &exposed,
     };
     for r in &enabled {
@@ -285,9 +333,9 @@ pub fn fix(project: &Project, settings: &Settings, opts: FixOptions) -> Fixed {
     }
 }
 
-/// `[api] schemas` from `supabase/config.toml`.
-fn read_api_schemas(text: &str) -> Result<Option<Vec<String>>, (String, Span)> {
-    let value: toml::Table = toml::from_str(text).map_err(|e| {
+/// `supabase/config.toml`, parsed.
+fn read_config(text: &str) -> Result<toml::Table, (String, Span)> {
+    toml::from_str(text).map_err(|e| {
         let span = e
             .span()
             .map(|r| {
@@ -307,8 +355,12 @@ fn read_api_schemas(text: &str) -> Result<Option<Vec<String>>, (String, Span)> {
         // The message may span lines (`invalid array\nexpected `]``).
         let message = e.message().trim().lines().collect::<Vec<_>>().join(": ");
         (message, span)
-    })?;
-    Ok(value
+    })
+}
+
+/// `[api] schemas`.
+fn api_schemas(config: &toml::Table) -> Option<Vec<String>> {
+    config
         .get("api")
         .and_then(|a| a.get("schemas"))
         .and_then(|s| s.as_array())
@@ -316,7 +368,7 @@ fn read_api_schemas(text: &str) -> Result<Option<Vec<String>>, (String, Span)> {
             a.iter()
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect()
-        }))
+        })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! reports diagnostics with fixes.
 
 pub mod checker;
+pub mod client;
 pub mod diagnostic;
 pub mod model;
 pub mod project;

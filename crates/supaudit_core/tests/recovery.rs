@@ -36,3 +36,56 @@ fn statements_after_a_syntax_error_are_still_checked() {
         render(&diags, &fx.project)
     );
 }
+
+/// Half-typed statements, as an editor sends them: every fixture cut at every
+/// word boundary must check without a panic and in bounded time (a rule once
+/// looped forever on `create extension ` with no name yet).
+#[test]
+fn every_prefix_of_every_fixture_checks() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || {
+            let mut checked = 0usize;
+            let mut dirs: Vec<_> = std::fs::read_dir(fixtures_dir())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            dirs.sort();
+            for dir in dirs {
+                let Ok(text) = std::fs::read_to_string(dir.join("fires.txt")) else {
+                    continue;
+                };
+                let fx = parse_fixture(&text);
+                for (i, f) in fx.project.files.iter().enumerate() {
+                    let cuts = f
+                        .text
+                        .char_indices()
+                        .filter(|(_, c)| c.is_whitespace())
+                        .map(|(at, _)| at);
+                    for at in cuts {
+                        let mut p = fx.project.clone();
+                        p.files[i].text.truncate(at);
+                        tx.send(format!("{}: {} cut at {at}", dir.display(), f.path))
+                            .unwrap();
+                        supaudit_core::check(&p, &supaudit_core::Settings::default());
+                        checked += 1;
+                    }
+                }
+            }
+            tx.send(format!("done {checked}")).unwrap();
+        })
+        .unwrap();
+    let mut last = String::new();
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(m) if m.starts_with("done") => {
+                assert!(m != "done 0");
+                break;
+            }
+            Ok(m) => last = m,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("check hung on {last}"),
+            Err(e) => panic!("check panicked on {last}: {e}"),
+        }
+    }
+}

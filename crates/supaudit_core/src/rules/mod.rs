@@ -168,11 +168,22 @@ pub struct SqlUnit<'a> {
     pub sql: std::sync::Arc<SqlFile>,
 }
 
+/// A client code file with its IR.
+pub struct ClientUnit<'a> {
+    pub file: FileId,
+    pub path: &'a str,
+    pub text: &'a str,
+    pub ir: std::sync::Arc<crate::client::ClientFile>,
+}
+
 /// Everything a rule may read.
 pub struct Context<'a> {
     pub project: &'a Project,
     pub model: &'a Model,
     pub sql: &'a [SqlUnit<'a>],
+    pub clients: &'a [ClientUnit<'a>],
+    /// `supabase/config.toml`, when it parsed.
+    pub config: Option<(FileId, &'a toml::Table)>,
     /// Schemas reachable over the Data API.
     pub exposed_schemas: &'a [String],
 }

@@ -69,6 +69,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// `version`/`cascade` option (`create extension x with schema extensions cascade`),
 /// or after a `with` that is already there.
 fn schema_insert_at(text: &str, stmt: Span, name: &str) -> Option<(u32, &'static str)> {
+    if name.is_empty() {
+        return None;
+    }
     let s = text.get(stmt.range())?;
     let lower = s.to_ascii_lowercase();
     let kw = lower.find("extension")? + "extension".len();
@@ -91,7 +94,8 @@ fn schema_insert_at(text: &str, stmt: Span, name: &str) -> Option<(u32, &'static
         if bounded {
             break b;
         }
-        from = b;
+        // Always move on, by at least one character.
+        from = b.max(a + lower[a..].chars().next().map_or(1, char::len_utf8));
     };
     let after = &lower[end..];
     let next = end + (after.len() - after.trim_start().len());

@@ -1,0 +1,637 @@
+//! oxc AST -> client IR. The only module that knows oxc's AST.
+
+use std::collections::{HashMap, HashSet};
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::*;
+use oxc_ast_visit::{Visit, walk};
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType};
+
+use super::{
+    Arg, ClientCreation, ClientFile, Directive, EnvRef, Op, QUERY_METHODS, Query, Str, Target,
+    secrets,
+};
+use crate::text::Span;
+
+/// Parses one TypeScript / JavaScript file. Never fails: a file the parser
+/// gives up on is returned with `failed` set and whatever was understood.
+pub fn parse_client(path: &str, text: &str) -> ClientFile {
+    if too_deep(text) {
+        return ClientFile {
+            failed: true,
+            ..ClientFile::default()
+        };
+    }
+    let allocator = Allocator::default();
+    let source_type = SourceType::from_path(path)
+        .unwrap_or_else(|_| SourceType::tsx())
+        .with_jsx(!path.ends_with(".ts") && !path.ends_with(".mts") && !path.ends_with(".cts"));
+    let ret = Parser::new(&allocator, text, source_type).parse();
+    let mut file = ClientFile {
+        failed: ret.panicked,
+        ..ClientFile::default()
+    };
+    for d in &ret.program.directives {
+        let kind = match d.expression.value.as_str() {
+            "use client" => Directive::UseClient,
+            "use server" => Directive::UseServer,
+            _ => continue,
+        };
+        file.directive = Some((kind, span(d.span)));
+    }
+    let mut v = Lowerer {
+        text,
+        file,
+        consumed: HashSet::new(),
+        awaited: HashSet::new(),
+        loops: Vec::new(),
+        const_env: HashMap::new(),
+        depth: 0,
+    };
+    v.visit_program(&ret.program);
+    let Lowerer {
+        mut file,
+        awaited,
+        loops,
+        ..
+    } = v;
+    for q in &mut file.queries {
+        q.awaited = awaited.contains(&q.span.start);
+        q.in_loop = loops
+            .iter()
+            .filter(|l| l.contains(q.span))
+            .min_by_key(|l| l.len())
+            .copied();
+    }
+    file
+}
+
+/// Deepest bracket nesting the parser is given, and most JSX closing tags (a
+/// bound on JSX nesting): oxc's parser recurses once per level, and the core
+/// must not overflow the stack (it needs 8 MiB for these limits; the CLI, the
+/// language server and the WASM build give it that).
+const MAX_BRACKET_DEPTH: usize = 1000;
+const MAX_JSX_CLOSERS: usize = 8000;
+/// Expression nesting below which the lowering does not descend.
+const MAX_EXPR_DEPTH: usize = 400;
+
+/// Whether `text` nests deeper than the parser can safely follow.
+fn too_deep(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (mut i, mut depth, mut closers) = (0usize, 0usize, 0usize);
+    // Inside a template literal, the depth at which its `${` was opened.
+    let mut templates: Vec<usize> = Vec::new();
+    let mut in_template = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_template {
+            match c {
+                b'\\' => i += 1,
+                b'`' => in_template = false,
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    templates.push(depth);
+                    depth += 1;
+                    in_template = false;
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'>') => closers += 1,
+            b'<' if b.get(i + 1) == Some(&b'/') => closers += 1,
+            b'\'' | b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != c && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'`' => in_template = true,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return true;
+                }
+            }
+            b'}' if templates.last() == Some(&depth.saturating_sub(1)) => {
+                templates.pop();
+                depth -= 1;
+                in_template = true;
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    closers > MAX_JSX_CLOSERS
+}
+
+fn span(s: oxc_span::Span) -> Span {
+    Span::new(s.start, s.end)
+}
+
+struct Lowerer<'s> {
+    text: &'s str,
+    file: ClientFile,
+    /// Calls already part of a recorded chain.
+    consumed: HashSet<u32>,
+    /// Starts of expressions directly under `await`.
+    awaited: HashSet<u32>,
+    /// Loop bodies and `.map(async …)` callbacks.
+    loops: Vec<Span>,
+    /// `const key = process.env.X` in this file.
+    const_env: HashMap<String, String>,
+    /// Current expression nesting.
+    depth: usize,
+}
+
+impl<'s> Lowerer<'s> {
+    fn src(&self, s: oxc_span::Span) -> &'s str {
+        self.text
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or("")
+    }
+
+    fn string(&self, e: &Expression) -> Option<Str> {
+        match e.get_inner_expression() {
+            Expression::StringLiteral(l) => Some(self.literal(l)),
+            Expression::TemplateLiteral(t) if t.expressions.is_empty() && t.quasis.len() == 1 => {
+                let q = &t.quasis[0];
+                let value = q.value.cooked.as_ref()?.as_str().to_string();
+                let inner = Span::new(t.span.start + 1, t.span.end.saturating_sub(1));
+                let exact = self.text.get(inner.range()) == Some(value.as_str());
+                Some(Str {
+                    value,
+                    span: inner,
+                    exact,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn literal(&self, l: &StringLiteral) -> Str {
+        let inner = Span::new(l.span.start + 1, l.span.end.saturating_sub(1));
+        let value = l.value.as_str().to_string();
+        let exact = self.text.get(inner.range()) == Some(value.as_str());
+        Str {
+            value,
+            span: inner,
+            exact,
+        }
+    }
+
+    fn arg(&self, a: &Argument) -> Arg {
+        let Some(e) = a.as_expression() else {
+            return Arg::Other(span(a.span()));
+        };
+        if let Some(s) = self.string(e) {
+            return Arg::Str(s);
+        }
+        match e.get_inner_expression() {
+            Expression::ObjectExpression(o) => self.object(o),
+            Expression::ArrayExpression(arr) => {
+                let mut items = Vec::new();
+                for el in &arr.elements {
+                    match el.as_expression().map(|e| e.get_inner_expression()) {
+                        Some(Expression::ObjectExpression(o)) => items.push(self.object(o)),
+                        _ => return Arg::Other(span(arr.span)),
+                    }
+                }
+                Arg::Objects(items)
+            }
+            other => Arg::Other(span(other.span())),
+        }
+    }
+
+    fn object(&self, o: &ObjectExpression) -> Arg {
+        let mut keys = Vec::new();
+        let mut complete = true;
+        for p in &o.properties {
+            match p {
+                ObjectPropertyKind::ObjectProperty(p) if !p.computed => match &p.key {
+                    PropertyKey::StaticIdentifier(id) => {
+                        keys.push((id.name.as_str().to_string(), span(id.span)))
+                    }
+                    PropertyKey::StringLiteral(l) => {
+                        let s = self.literal(l);
+                        keys.push((s.value, if s.exact { s.span } else { span(l.span) }));
+                    }
+                    _ => complete = false,
+                },
+                _ => complete = false,
+            }
+        }
+        Arg::Object {
+            keys,
+            complete,
+            span: span(o.span),
+        }
+    }
+
+    /// The env variable an expression reads, directly or through a const.
+    fn env_of(&self, e: &Expression) -> Option<String> {
+        match e.get_inner_expression() {
+            Expression::LogicalExpression(l) => self.env_of(&l.left),
+            Expression::Identifier(id) => self.const_env.get(id.name.as_str()).cloned(),
+            Expression::StaticMemberExpression(m) => {
+                let obj = self.src(m.object.span());
+                (obj == "process.env" || obj == "import.meta.env")
+                    .then(|| m.property.name.as_str().to_string())
+            }
+            Expression::ComputedMemberExpression(m) => {
+                let obj = self.src(m.object.span());
+                if obj == "process.env" || obj == "import.meta.env" {
+                    self.string(&m.expression).map(|s| s.value)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Records the query chain ending in `call`, if it is one.
+    fn chain(&mut self, call: &CallExpression) -> Option<()> {
+        struct Link<'b, 'a> {
+            name: &'b str,
+            name_span: oxc_span::Span,
+            args: &'b oxc_allocator::Vec<'a, Argument<'a>>,
+            call_start: u32,
+        }
+        let mut links: Vec<Link> = Vec::new();
+        let mut cur = call;
+        let (target, receiver) = loop {
+            let Expression::StaticMemberExpression(m) = cur.callee.get_inner_expression() else {
+                return None;
+            };
+            let name = m.property.name.as_str();
+            links.push(Link {
+                name,
+                name_span: m.property.span,
+                args: &cur.arguments,
+                call_start: cur.span.start,
+            });
+            if name == "from" || name == "rpc" {
+                let first = cur.arguments.first().and_then(|a| a.as_expression());
+                if let Some(s) = first.and_then(|e| self.string(e)) {
+                    let mut recv = m.object.get_inner_expression();
+                    let mut schema = None;
+                    if let Expression::CallExpression(c) = recv
+                        && let Expression::StaticMemberExpression(sm) =
+                            c.callee.get_inner_expression()
+                        && sm.property.name == "schema"
+                    {
+                        schema = c
+                            .arguments
+                            .first()
+                            .and_then(|a| a.as_expression())
+                            .and_then(|e| self.string(e))
+                            .map(|s| s.value);
+                        recv = sm.object.get_inner_expression();
+                    }
+                    let recv_text = self.src(recv.span());
+                    if is_foreign_receiver(recv, recv_text) {
+                        return None;
+                    }
+                    let target = if name == "from" {
+                        Target::Table { name: s, schema }
+                    } else {
+                        let args = match cur.arguments.get(1).map(|a| self.arg(a)) {
+                            Some(Arg::Object { keys, complete, .. }) if complete => Some(keys),
+                            None => Some(Vec::new()),
+                            _ => None,
+                        };
+                        Target::Rpc { name: s, args }
+                    };
+                    break (target, recv_text.to_string());
+                }
+            }
+            match m.object.get_inner_expression() {
+                Expression::CallExpression(c) => cur = c,
+                _ => return None,
+            }
+        };
+        // `.from()` alone is too common a name: require a query builder method.
+        let target_link = links.len() - 1;
+        if matches!(target, Target::Table { .. })
+            && !links[..target_link]
+                .iter()
+                .any(|l| QUERY_METHODS.contains(&l.name))
+        {
+            return None;
+        }
+        let ops = links[..target_link]
+            .iter()
+            .rev()
+            .map(|l| Op {
+                method: l.name.to_string(),
+                span: span(l.name_span),
+                args: l.args.iter().map(|a| self.arg(a)).collect(),
+            })
+            .collect();
+        for l in &links {
+            self.consumed.insert(l.call_start);
+        }
+        self.file.queries.push(Query {
+            span: span(call.span),
+            receiver,
+            target,
+            ops,
+            awaited: false,
+            in_loop: None,
+        });
+        Some(())
+    }
+}
+
+/// Receivers of `.from()` that are not supabase clients (`Array.from`, `Buffer.from`, …).
+fn is_foreign_receiver(recv: &Expression, text: &str) -> bool {
+    match recv {
+        Expression::Identifier(id) => id.name.starts_with(|c: char| c.is_ascii_uppercase()),
+        Expression::StaticMemberExpression(m) => m.property.name == "storage",
+        _ => text.is_empty(),
+    }
+}
+
+impl<'a> Visit<'a> for Lowerer<'_> {
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        // Long call chains and operator chains nest deeply without brackets.
+        if self.depth >= MAX_EXPR_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        walk::walk_expression(self, it);
+        self.depth -= 1;
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if !self.consumed.contains(&it.span.start) {
+            self.chain(it);
+        }
+        match it.callee.get_inner_expression() {
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                if matches!(
+                    name,
+                    "createClient" | "createBrowserClient" | "createServerClient"
+                ) {
+                    let key_env = it
+                        .arguments
+                        .get(1)
+                        .and_then(|a| a.as_expression())
+                        .and_then(|e| self.env_of(e));
+                    self.file.clients.push(ClientCreation {
+                        function: name.to_string(),
+                        span: span(it.span),
+                        key_env,
+                    });
+                }
+                if name == "require"
+                    && let Some(s) = it
+                        .arguments
+                        .first()
+                        .and_then(|a| a.as_expression())
+                        .and_then(|e| self.string(e))
+                {
+                    self.file.imports.push((s.value, s.span));
+                }
+            }
+            Expression::StaticMemberExpression(m) => {
+                let method = m.property.name.as_str();
+                if matches!(method, "map" | "forEach" | "flatMap")
+                    && let Some(cb) = it.arguments.first().and_then(|a| a.as_expression())
+                {
+                    let is_async = match cb.get_inner_expression() {
+                        Expression::ArrowFunctionExpression(f) => f.r#async,
+                        Expression::FunctionExpression(f) => f.r#async,
+                        _ => false,
+                    };
+                    if is_async {
+                        self.loops.push(span(cb.span()));
+                    }
+                }
+                if method == "get"
+                    && self.src(m.object.span()) == "Deno.env"
+                    && let Some(s) = it
+                        .arguments
+                        .first()
+                        .and_then(|a| a.as_expression())
+                        .and_then(|e| self.string(e))
+                {
+                    self.file.env_refs.push(EnvRef {
+                        name: s.value,
+                        span: span(it.span),
+                    });
+                }
+            }
+            _ => {}
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_await_expression(&mut self, it: &AwaitExpression<'a>) {
+        self.awaited
+            .insert(it.argument.get_inner_expression().span().start);
+        walk::walk_await_expression(self, it);
+    }
+
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        let obj = self.src(it.object.span());
+        if obj == "process.env" || obj == "import.meta.env" {
+            self.file.env_refs.push(EnvRef {
+                name: it.property.name.as_str().to_string(),
+                span: span(it.span),
+            });
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_computed_member_expression(&mut self, it: &ComputedMemberExpression<'a>) {
+        let obj = self.src(it.object.span());
+        if (obj == "process.env" || obj == "import.meta.env")
+            && let Some(s) = self.string(&it.expression)
+        {
+            self.file.env_refs.push(EnvRef {
+                name: s.value,
+                span: span(it.span),
+            });
+        }
+        walk::walk_computed_member_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let BindingPattern::BindingIdentifier(id) = &it.id
+            && let Some(init) = &it.init
+            && let Some(env) = self.env_of(init)
+        {
+            self.const_env.insert(id.name.as_str().to_string(), env);
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        if secrets::classify(it.value.as_str()).is_some_and(|k| k.is_secret()) {
+            let s = self.literal(it);
+            self.file.key_literals.push((s.value, span(it.span)));
+        }
+    }
+
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let s = self.literal(&it.source);
+        self.file.imports.push((s.value, span(it.source.span)));
+    }
+
+    fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
+        let s = self.literal(&it.source);
+        self.file.imports.push((s.value, span(it.source.span)));
+        walk::walk_export_all_declaration(self, it);
+    }
+
+    fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
+        let s = self.literal(&it.source);
+        self.file.imports.push((s.value, span(it.source.span)));
+        walk::walk_export_from_declaration(self, it);
+    }
+
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        if let Some(s) = self.string(&it.source) {
+            self.file.imports.push((s.value, span(it.source.span())));
+        }
+        walk::walk_import_expression(self, it);
+    }
+
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        self.loops.push(span(it.body.span()));
+        walk::walk_for_of_statement(self, it);
+    }
+
+    fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
+        self.loops.push(span(it.body.span()));
+        walk::walk_for_in_statement(self, it);
+    }
+
+    fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
+        self.loops.push(span(it.body.span()));
+        walk::walk_for_statement(self, it);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowers_chains_env_and_directives() {
+        let src = r#"'use client';
+import { createClient } from '@supabase/supabase-js';
+const key = process.env.SUPABASE_SERVICE_ROLE_KEY!;
+const admin = createClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, key);
+export async function load(ids: string[]) {
+  const { data } = await admin.from('profiles').select('id, name').eq('user_id', ids[0]).order('created_at');
+  for (const id of ids) {
+    await admin.schema('api').from('items').update({ qty: 1, 'note': 'x' }).eq('id', id);
+  }
+  await Promise.all(ids.map(async (id) => admin.rpc('bump', { p_id: id })));
+  Array.from('abc');
+}
+"#;
+        let f = parse_client("a.tsx", src);
+        assert!(!f.failed);
+        assert_eq!(f.directive.map(|d| d.0), Some(Directive::UseClient));
+        assert_eq!(f.imports[0].0, "@supabase/supabase-js");
+        assert_eq!(f.clients.len(), 1);
+        assert_eq!(
+            f.clients[0].key_env.as_deref(),
+            Some("SUPABASE_SERVICE_ROLE_KEY")
+        );
+        let names: Vec<&str> = f.env_refs.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["SUPABASE_SERVICE_ROLE_KEY", "NEXT_PUBLIC_SUPABASE_URL"]
+        );
+        assert_eq!(f.queries.len(), 3, "{:#?}", f.queries);
+        let q = &f.queries[0];
+        let (t, schema) = q.table().unwrap();
+        assert_eq!((t.value.as_str(), schema), ("profiles", None));
+        assert_eq!(&src[t.span.range()], "profiles");
+        let methods: Vec<&str> = q.ops.iter().map(|o| o.method.as_str()).collect();
+        assert_eq!(methods, ["select", "eq", "order"]);
+        assert!(q.awaited && q.in_loop.is_none());
+        let q = &f.queries[1];
+        assert_eq!(q.table().unwrap().1, Some("api"));
+        assert!(q.awaited && q.in_loop.is_some());
+        match &q.ops[0].args[0] {
+            Arg::Object { keys, complete, .. } => {
+                assert!(complete);
+                assert_eq!(keys[1].0, "note");
+                assert_eq!(&src[keys[1].1.range()], "note");
+            }
+            other => panic!("{other:?}"),
+        }
+        let q = &f.queries[2];
+        assert!(q.in_loop.is_some());
+        match &q.target {
+            Target::Rpc { name, args } => {
+                assert_eq!(name.value, "bump");
+                assert_eq!(args.as_ref().unwrap()[0].0, "p_id");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for src in [
+            "",
+            "supabase.from(",
+            "supabase.from('x').select(`a${b}`)",
+            "\u{0}\u{1}",
+            "}}}}((((",
+            "`${`${(`",
+        ] {
+            let _ = parse_client("x.ts", src);
+        }
+        // Deep nesting is refused before the parser sees it (2 MiB test stack).
+        for (src, refused) in [
+            ("(".repeat(10_000) + "1" + &")".repeat(10_000), true),
+            ("[".repeat(3000), true),
+            (
+                format!("x = {};", "<a>".repeat(9000) + &"</a>".repeat(9000)),
+                true,
+            ),
+            ("(".repeat(900) + "1" + &")".repeat(900), false),
+            (format!("x = a{};", ".b()".repeat(100_000)), false),
+            (format!("x = {}1;", "a+".repeat(100_000)), false),
+            (
+                format!("x = `${{{}1{}}}`;", "(".repeat(900), ")".repeat(900)),
+                false,
+            ),
+        ] {
+            assert_eq!(
+                parse_client("x.tsx", &src).failed,
+                refused,
+                "{}",
+                &src[..20]
+            );
+        }
+    }
+}

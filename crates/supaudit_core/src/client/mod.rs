@@ -1,0 +1,183 @@
+//! Client code: TypeScript / JavaScript files read with `oxc_parser` and lowered
+//! into a small IR of what supaudit cares about — supabase-js query chains, env
+//! variable reads, client creations, directives and imports. Shapes the IR does
+//! not understand are skipped, never guessed. Only [`lower`] knows oxc's AST.
+
+mod lower;
+pub mod secrets;
+pub mod select;
+
+use crate::text::Span;
+
+pub use lower::parse_client;
+
+/// A module-level directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directive {
+    UseClient,
+    UseServer,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClientFile {
+    /// `'use client'` or `'use server'` at the top of the module, with its span.
+    pub directive: Option<(Directive, Span)>,
+    /// Module specifiers of static imports, re-exports and dynamic imports.
+    pub imports: Vec<(String, Span)>,
+    pub queries: Vec<Query>,
+    pub env_refs: Vec<EnvRef>,
+    /// `createClient(url, key)` and the SSR helpers.
+    pub clients: Vec<ClientCreation>,
+    /// String literals that look like keys (JWTs, `sb_secret_…`).
+    pub key_literals: Vec<(String, Span)>,
+    /// The parser gave up on the file (recoverable errors do not count).
+    pub failed: bool,
+}
+
+/// `process.env.NAME`, `import.meta.env.NAME`, `Deno.env.get('NAME')`.
+#[derive(Debug, Clone)]
+pub struct EnvRef {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientCreation {
+    /// `createClient`, `createBrowserClient`, `createServerClient`.
+    pub function: String,
+    pub span: Span,
+    /// The env variable the key argument reads, directly or through a `const`.
+    pub key_env: Option<String>,
+}
+
+/// What a query chain starts from.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `.from('table')`, with `.schema('s')` when the chain names one.
+    Table { name: Str, schema: Option<String> },
+    /// `.rpc('fn', { arg: … })`: argument names when the object is a literal.
+    Rpc {
+        name: Str,
+        args: Option<Vec<(String, Span)>>,
+    },
+}
+
+/// A string literal's value and the span of its contents (inside the quotes).
+/// `exact` is false when escapes make the source differ from the value; spans
+/// inside it are then not reliable and only the whole literal is pointed at.
+#[derive(Debug, Clone)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+    pub exact: bool,
+}
+
+/// An argument of a chained call, as far as the IR understands it.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Str(Str),
+    /// An object literal's static keys; `complete` is false when it has spreads
+    /// or computed keys.
+    Object {
+        keys: Vec<(String, Span)>,
+        complete: bool,
+        span: Span,
+    },
+    /// An array of object literals (bulk insert).
+    Objects(Vec<Arg>),
+    Other(Span),
+}
+
+/// One `.method(args)` after the chain's target.
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub method: String,
+    /// The method name.
+    pub span: Span,
+    pub args: Vec<Arg>,
+}
+
+/// A supabase-js query chain.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The whole chain expression.
+    pub span: Span,
+    /// The expression the chain starts from (`supabase`, `this.db`, …) as written.
+    pub receiver: String,
+    pub target: Target,
+    pub ops: Vec<Op>,
+    /// Directly under `await`.
+    pub awaited: bool,
+    /// The loop or `.map(async …)` callback the chain runs in, if any.
+    pub in_loop: Option<Span>,
+}
+
+impl Query {
+    pub fn op(&self, method: &str) -> Option<&Op> {
+        self.ops.iter().find(|o| o.method == method)
+    }
+    pub fn table(&self) -> Option<(&Str, Option<&str>)> {
+        match &self.target {
+            Target::Table { name, schema } => Some((name, schema.as_deref())),
+            Target::Rpc { .. } => None,
+        }
+    }
+}
+
+/// Methods that make a `.from()` chain a supabase-js query builder.
+pub const QUERY_METHODS: &[&str] = &["select", "insert", "update", "upsert", "delete"];
+
+/// Filter methods whose first argument is a column name.
+pub const COLUMN_FILTERS: &[&str] = &[
+    "eq",
+    "neq",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "like",
+    "ilike",
+    "likeAllOf",
+    "likeAnyOf",
+    "ilikeAllOf",
+    "ilikeAnyOf",
+    "is",
+    "in",
+    "contains",
+    "containedBy",
+    "rangeGt",
+    "rangeGte",
+    "rangeLt",
+    "rangeLte",
+    "rangeAdjacent",
+    "overlaps",
+    "textSearch",
+    "not",
+    "filter",
+    "order",
+];
+
+/// Whether an env variable name is a Supabase service-role (secret) key.
+pub fn is_service_key_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("SERVICE_ROLE")
+        || (n.contains("SUPABASE") && (n.contains("SERVICE_KEY") || n.contains("SECRET_KEY")))
+}
+
+/// Prefixes that bundlers inline into browser code.
+pub const PUBLIC_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "EXPO_PUBLIC_",
+    "PUBLIC_",
+    "REACT_APP_",
+    "NUXT_PUBLIC_",
+    "GATSBY_",
+];
+
+pub fn public_prefix(name: &str) -> Option<&'static str> {
+    PUBLIC_PREFIXES
+        .iter()
+        .copied()
+        .find(|p| name.starts_with(p))
+}
