@@ -118,7 +118,11 @@ pub fn text(diagnostics: &[Diagnostic], sources: &Sources, opts: TextOptions) ->
             for line in first..first + shown {
                 let ls = idx.line_span(line, text);
                 let line_text = &text[ls.range()];
-                let line_text_shown: String = line_text.chars().take(200).collect();
+                // Keys in the source are masked in snippets too.
+                let line_text_shown: String = crate::client::secrets::redact(line_text)
+                    .chars()
+                    .take(200)
+                    .collect();
                 let _ = writeln!(
                     out,
                     "{} {} {}",

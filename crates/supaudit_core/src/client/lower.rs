@@ -30,6 +30,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
     let ret = Parser::new(&allocator, text, source_type).parse();
     let mut file = ClientFile {
         failed: ret.panicked,
+        syntax_errors: ret.diagnostics.len(),
         ..ClientFile::default()
     };
     for d in &ret.program.directives {

@@ -32,6 +32,8 @@ pub struct ClientFile {
     pub key_literals: Vec<(String, Span)>,
     /// The parser gave up on the file (recoverable errors do not count).
     pub failed: bool,
+    /// Syntax errors the parser reported (it may have recovered from them).
+    pub syntax_errors: usize,
 }
 
 /// `process.env.NAME`, `import.meta.env.NAME`, `Deno.env.get('NAME')`.

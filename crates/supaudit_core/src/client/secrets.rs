@@ -23,7 +23,7 @@ impl KeyKind {
     }
     pub fn describe(self) -> &'static str {
         match self {
-            KeyKind::SecretKey => "a Supabase secret key (sb_secret_…)",
+            KeyKind::SecretKey => "a Supabase secret key",
             KeyKind::PublishableKey => "a Supabase publishable key",
             KeyKind::ServiceRoleJwt => "a service_role JWT",
             KeyKind::AnonJwt => "an anon JWT",
@@ -79,6 +79,37 @@ pub fn mask(value: &str) -> String {
         "{prefix}…[{} chars hidden]",
         v.chars().count() - prefix.chars().count()
     )
+}
+
+/// `line` with every key in it masked character for character (a prefix is
+/// kept), so that snippets keep their columns and never show a key whole.
+pub fn redact(line: &str) -> std::borrow::Cow<'_, str> {
+    let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut out: Option<String> = None;
+    let mut start = None;
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for i in 0..=chars.len() {
+        let c = chars.get(i).map(|x| x.1);
+        match (start, c.is_some_and(token)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                let (a, b) = (chars[s].0, chars.get(i).map_or(line.len(), |x| x.0));
+                let word = &line[a..b];
+                if classify(word).is_some() {
+                    let keep = mask(word).split('…').next().map_or(0, str::len);
+                    let o = out.get_or_insert_with(|| line.to_string());
+                    let masked = format!("{}{}", &word[..keep], "*".repeat(word.len() - keep));
+                    o.replace_range(a..b, &masked);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    match out {
+        Some(s) => std::borrow::Cow::Owned(s),
+        None => std::borrow::Cow::Borrowed(line),
+    }
 }
 
 fn is_token(s: &str) -> bool {

@@ -205,9 +205,7 @@ fn collect_filter(s: &str, base: u32, out: &mut Vec<(String, u32)>, depth: usize
             collect_filter(inner, base + at + p.len() as u32, out, depth + 1);
             continue;
         }
-        let end = trimmed
-            .find(['.', '-', ':'])
-            .unwrap_or(trimmed.len());
+        let end = trimmed.find(['.', '-', ':']).unwrap_or(trimmed.len());
         let col = &trimmed[..end];
         // `author.name.eq.x` names an embedded resource's column: skip it.
         let rest = &trimmed[end..];

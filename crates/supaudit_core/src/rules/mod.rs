@@ -8,6 +8,8 @@ use crate::text::Span;
 
 pub mod helpers;
 
+pub mod client;
+pub mod config;
 pub mod performance;
 pub mod security;
 pub mod syntax;
@@ -140,6 +142,18 @@ pub static ALL: &[&Rule] = &[
     &performance::duplicate_index::DUPLICATE_INDEX,
     &performance::no_primary_key::NO_PRIMARY_KEY,
     &performance::multiple_permissive_policies::MULTIPLE_PERMISSIVE_POLICIES,
+    // client code
+    &client::service_role_in_client::SERVICE_ROLE_IN_CLIENT,
+    &client::client_unknown_table::CLIENT_UNKNOWN_TABLE,
+    &client::client_unknown_column::CLIENT_UNKNOWN_COLUMN,
+    &client::client_unknown_function::CLIENT_UNKNOWN_FUNCTION,
+    &client::query_in_loop::QUERY_IN_LOOP,
+    // config and secrets
+    &config::pooler_disabled::POOLER_DISABLED,
+    &config::secret_in_env_example::SECRET_IN_ENV_EXAMPLE,
+    &config::public_env_service_key::PUBLIC_ENV_SERVICE_KEY,
+    &config::auth_anonymous_sign_ins::AUTH_ANONYMOUS_SIGN_INS,
+    &config::auth_weak_password_policy::AUTH_WEAK_PASSWORD_POLICY,
     // syntax and meta
     &syntax::syntax_error::SYNTAX_ERROR,
     &syntax::unparsed_statement::UNPARSED_STATEMENT,

@@ -1,0 +1,191 @@
+use super::{Lookup, did_you_mean, inner_span, lookup, query_table};
+use crate::client::select::{SelectItem, filter_columns, parse_select};
+use crate::client::{Arg, COLUMN_FILTERS, Query, Str};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::model::Relation;
+use crate::rules::{ClientUnit, Context, declare_rule};
+use crate::text::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports columns that client code selects, filters on, orders by, inserts
+    /// or updates, when the table has no such column at the end of the
+    /// migration history. Nested selects (`author:profiles(name)`) are checked
+    /// against the embedded table.
+    ///
+    /// ## Why it matters
+    /// PostgREST rejects the whole request (`column "x" does not exist`, error
+    /// `42703`), so the page shows nothing or the write is lost. This happens
+    /// when code is written against a column that a migration never added, or
+    /// that a later migration renamed or dropped.
+    ///
+    /// Only plain string arguments are checked; computed columns (functions
+    /// taking the table's row type) count as columns.
+    ///
+    /// ## Example
+    /// ```ts
+    /// // public.habits has id, user_id, streak
+    /// await supabase.from('habits').select('id, current_streak');
+    /// ```
+    ///
+    /// ## Fix
+    /// ```ts
+    /// await supabase.from('habits').select('id, streak');
+    /// ```
+    /// When a column with a close name exists the fix renames the reference
+    /// (unsafe: check it is the column you meant); otherwise add the column in a
+    /// new migration.
+    ///
+    /// ## Reference
+    /// Seed audit 004 #4: `current_streak` and `last_completed` used by the app,
+    /// created by no migration.
+    pub static CLIENT_UNKNOWN_COLUMN = {
+        name: "client-unknown-column",
+        category: Client,
+        severity: Error,
+        fix: true,
+        check: check,
+    }
+}
+
+/// Write methods whose first argument is an object (or objects) of columns.
+const WRITES: &[&str] = &["insert", "update", "upsert"];
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for unit in ctx.clients {
+        for q in &unit.ir.queries {
+            let Some((_, Lookup::Found(rel))) = query_table(ctx, q) else {
+                continue;
+            };
+            if rel.columns.is_empty() {
+                continue;
+            }
+            check_query(ctx, unit, q, rel, out);
+        }
+    }
+}
+
+fn check_query(
+    ctx: &Context,
+    unit: &ClientUnit,
+    q: &Query,
+    rel: &Relation,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut report = |rel: &Relation, name: &str, span: Span, fixable: bool| {
+        if has_column(ctx, rel, name) {
+            return;
+        }
+        let suggestion = did_you_mean(name, rel.columns.iter().map(|c| c.name.as_str()));
+        let mut d = CLIENT_UNKNOWN_COLUMN.diagnostic(
+            unit.path,
+            span,
+            format!("column `{name}` does not exist on {}", rel.display_name()),
+        );
+        match suggestion {
+            Some(s) => {
+                d.help = Some(format!("did you mean `{s}`?"));
+                if fixable {
+                    d.fixes.push(Fix::unsafe_(
+                        format!("Use column `{s}`"),
+                        vec![Edit::replace(unit.path, span, s)],
+                    ));
+                }
+            }
+            None => {
+                d.help = Some(format!(
+                    "no migration adds it; add it in a new migration (`alter table {} add column {name} …`) or remove it from the query",
+                    rel.display_name()
+                ))
+            }
+        }
+        out.push(d);
+    };
+
+    for op in &q.ops {
+        let method = op.method.as_str();
+        // Options naming a referenced (embedded) table make the column not ours.
+        let foreign = op.args.iter().skip(1).any(|a| match a {
+            Arg::Object { keys, .. } => keys
+                .iter()
+                .any(|(k, _)| k == "foreignTable" || k == "referencedTable"),
+            _ => false,
+        });
+        match (method, op.args.first()) {
+            ("select", Some(Arg::Str(s))) => {
+                if let Some(items) = parse_select(&s.value) {
+                    select_items(ctx, rel, s, &items, &mut report);
+                }
+            }
+            ("or", Some(Arg::Str(s))) if !foreign => {
+                for (name, at) in filter_columns(&s.value) {
+                    report(rel, &name, inner_span(s, at, name.len()), s.exact);
+                }
+            }
+            ("match", Some(Arg::Object { keys, complete, .. })) if *complete => {
+                for (k, span) in keys {
+                    report(rel, k, *span, true);
+                }
+            }
+            (m, Some(Arg::Str(s))) if COLUMN_FILTERS.contains(&m) && !foreign => {
+                let name = s.value.split("->").next().unwrap_or("").trim();
+                if name.is_empty() || name.contains(['.', '(', ',', ' ']) {
+                    continue;
+                }
+                report(rel, name, inner_span(s, 0, name.len()), s.exact);
+            }
+            (m, Some(arg)) if WRITES.contains(&m) => {
+                let objects: Vec<&Arg> = match arg {
+                    Arg::Objects(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                for o in objects {
+                    if let Arg::Object { keys, .. } = o {
+                        for (k, span) in keys {
+                            report(rel, k, *span, true);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn select_items(
+    ctx: &Context,
+    rel: &Relation,
+    s: &Str,
+    items: &[SelectItem],
+    report: &mut impl FnMut(&Relation, &str, Span, bool),
+) {
+    for item in items {
+        match item {
+            SelectItem::Column { name, at } => {
+                report(rel, name, inner_span(s, *at, name.len()), s.exact)
+            }
+            SelectItem::Embed { name, items, .. } => {
+                // The embedded name may be a table or a foreign key column; only
+                // tables the model knows are checked.
+                if let Lookup::Found(embedded) = lookup(ctx, name, Some(&rel.schema))
+                    && !embedded.columns.is_empty()
+                {
+                    select_items(ctx, embedded, s, items, report);
+                }
+            }
+            SelectItem::Star | SelectItem::Aggregate => {}
+        }
+    }
+}
+
+/// A column, or a computed column (a function taking the table's row type).
+fn has_column(ctx: &Context, rel: &Relation, name: &str) -> bool {
+    rel.column(name).is_some()
+        || ctx.model.functions.iter().any(|f| {
+            f.name == name
+                && f.arg_types.first().is_some_and(|t| {
+                    let t = t.trim_matches('"');
+                    t == rel.name || t == format!("{}.{}", rel.schema, rel.name)
+                })
+        })
+}

@@ -1,0 +1,86 @@
+//! Rules over client code (supabase-js), checked against the schema the
+//! migrations build.
+
+pub mod client_unknown_column;
+pub mod client_unknown_function;
+pub mod client_unknown_table;
+pub mod query_in_loop;
+pub mod service_role_in_client;
+
+use crate::client::{Query, Str};
+use crate::model::Relation;
+use crate::rules::Context;
+use crate::rules::helpers::edit_distance;
+use crate::text::Span;
+
+/// What the schema model says about a table name used by client code.
+pub(crate) enum Lookup<'m> {
+    Found(&'m Relation),
+    /// The model cannot tell (no migrations, a name it cannot resolve).
+    Unknown,
+    Missing,
+}
+
+/// Resolves `.from(name)` (with `.schema(s)` when given) against the model:
+/// the named schema, else the exposed schemas in order.
+pub(crate) fn lookup<'m>(ctx: &Context<'m>, name: &str, schema: Option<&str>) -> Lookup<'m> {
+    if ctx.sql.is_empty() || ctx.model.project_relations().next().is_none() || name.contains('.') {
+        return Lookup::Unknown;
+    }
+    let schemas: Vec<&str> = match schema {
+        Some(s) => vec![s],
+        None => ctx.exposed_schemas.iter().map(String::as_str).collect(),
+    };
+    for s in &schemas {
+        if let Some(r) = ctx.model.relations.get(&(s.to_string(), name.to_string())) {
+            return Lookup::Found(r);
+        }
+    }
+    if let Some(s) = schema
+        && !ctx.model.schemas.contains(s)
+    {
+        return Lookup::Unknown;
+    }
+    Lookup::Missing
+}
+
+/// Where a diagnostic about a string literal points: its contents, or the
+/// whole literal when escapes make offsets unreliable.
+pub(crate) fn str_span(s: &Str) -> Span {
+    if s.exact {
+        s.span
+    } else {
+        Span::new(s.span.start.saturating_sub(1), s.span.end + 1)
+    }
+}
+
+/// The span of `len` bytes at `at` inside a string literal, when offsets are exact.
+pub(crate) fn inner_span(s: &Str, at: u32, len: usize) -> Span {
+    if s.exact {
+        Span::new(s.span.start + at, s.span.start + at + len as u32)
+    } else {
+        str_span(s)
+    }
+}
+
+/// The closest name among `candidates`, if one is close enough to be a typo.
+pub(crate) fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (name.len() / 3).clamp(1, 3);
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// The target table of a query, resolved.
+pub(crate) fn query_table<'m, 'q>(
+    ctx: &Context<'m>,
+    q: &'q Query,
+) -> Option<(&'q Str, Lookup<'m>)> {
+    let (name, schema) = q.table()?;
+    Some((name, lookup(ctx, &name.value, schema)))
+}
