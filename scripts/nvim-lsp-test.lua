@@ -48,13 +48,14 @@ local sharing = vim.uri_to_bufnr(vim.uri_from_fname(root .. "/supabase/migration
 wait_for("diagnostics on a migration that is not open", sharing, function(d) return find(d, "policy-exists-rls-disabled") end)
 
 -- 3. Code actions for the diagnostic; apply the RLS quick fix; the finding disappears.
-local function actions_at(lnum)
+local function actions_at(lnum, bufnr)
+  bufnr = bufnr or buf
   local params = {
-    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
     range = { start = { line = lnum, character = 0 }, ["end"] = { line = lnum, character = 0 } },
-    context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(buf, lnum) },
+    context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr, lnum) },
   }
-  local res = vim.lsp.buf_request_sync(buf, "textDocument/codeAction", params, 10000)
+  local res = vim.lsp.buf_request_sync(bufnr, "textDocument/codeAction", params, 10000)
   if not res or not res[client_id] or not res[client_id].result then fail("no code action response") end
   return res[client_id].result
 end
@@ -84,7 +85,27 @@ if not ignore then fail("no ignore action") end
 vim.lsp.util.apply_workspace_edit(ignore.edit, "utf-16")
 wait_for("rls-disabled ignored", buf, function(ds) return find(ds, "rls-disabled") == nil end)
 
--- 6. shutdown + exit: the server ends with 0.
+-- 6. A client file: opened in a buffer, it gets client-unknown-column on the select that
+--    names a column no migration created, and the ignore action for the line clears it.
+vim.cmd("edit " .. root .. "/src/app/dashboard/page.tsx")
+local page = vim.api.nvim_get_current_buf()
+vim.lsp.buf_attach_client(page, client_id)
+local col = wait_for("client-unknown-column on the client file", page, function(ds)
+  local x = find(ds, "client-unknown-column")
+  return x and x
+end)
+local line = vim.api.nvim_buf_get_lines(page, col.lnum, col.lnum + 1, false)[1]
+if line:sub(col.col + 1, col.end_col) ~= "current_streak" then fail("range covers " .. line:sub(col.col + 1, col.end_col)) end
+wait_for("query-in-loop on the client file", page, function(ds) return find(ds, "query-in-loop") end)
+local ignore_line
+for _, a in ipairs(actions_at(col.lnum, page)) do
+  if a.title == "Ignore client-unknown-column for this line" then ignore_line = a end
+end
+if not ignore_line then fail("no ignore action on the client file") end
+vim.lsp.util.apply_workspace_edit(ignore_line.edit, "utf-16")
+wait_for("client-unknown-column ignored", page, function(ds) return find(ds, "client-unknown-column") == nil end)
+
+-- 7. shutdown + exit: the server ends with 0.
 vim.lsp.stop_client(client_id)
 if not vim.wait(5000, function() return exit_code ~= nil end, 20) then fail("server did not exit") end
 if exit_code ~= 0 then fail("server exit code " .. exit_code) end

@@ -95,6 +95,19 @@ impl ParseCache {
 
 /// [`analyze`], reusing the parses in `cache` for files whose text did not change.
 pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCache) -> Analysis {
+    analyze_cancellable(project, settings, cache, &|| false)
+        .expect("an analysis that cannot be cancelled completes")
+}
+
+/// [`analyze_with`] that gives up, returning `None`, as soon as `cancelled()`
+/// says so: between files, every few hundred statements and between rules. The
+/// language server cancels the check of a text that has since been edited.
+pub fn analyze_cancellable(
+    project: &Project,
+    settings: &Settings,
+    cache: &mut ParseCache,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Analysis> {
     cache.retain(project);
     let mut diags: Vec<Diagnostic> = Vec::new();
 
@@ -136,6 +149,9 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
         .collect();
     ordered.sort_by_key(|(_, f)| crate::project::order_key(f));
     for (order, (idx, f)) in ordered.into_iter().enumerate() {
+        if cancelled() {
+            return None;
+        }
         units.push(SqlUnit {
             file: FileId(idx as u32),
             order: order as u32,
@@ -151,13 +167,15 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
         .iter()
         .enumerate()
         .filter(|(_, f)| f.kind == FileKind::Client && !settings.is_excluded(&f.path))
-        .map(|(idx, f)| ClientUnit {
-            file: FileId(idx as u32),
-            path: &f.path,
-            text: &f.text,
-            ir: cache.parse_client(&f.path, &f.text),
+        .map(|(idx, f)| {
+            (!cancelled()).then(|| ClientUnit {
+                file: FileId(idx as u32),
+                path: &f.path,
+                text: &f.text,
+                ir: cache.parse_client(&f.path, &f.text),
+            })
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let config = config.as_ref().map(|(id, t)| (*id, t));
 
     let enabled: Vec<&rules::Rule> = rules::ALL
@@ -175,8 +193,13 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
             .copied()
             .filter(|r| r.check_stmt.is_some())
             .collect();
+        let mut n = 0u32;
         for unit in &units {
             for stmt in &unit.sql.stmts {
+                n = n.wrapping_add(1);
+                if n % 256 == 0 && cancelled() {
+                    return None;
+                }
                 let sref = StmtRef {
                     file: unit.file,
                     order: unit.order,
@@ -213,6 +236,9 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
     };
     for r in &enabled {
         if let Some(check) = r.check {
+            if cancelled() {
+                return None;
+            }
             check(&ctx, &mut diags);
         }
     }
@@ -227,8 +253,16 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
     }
 
     // Suppressions.
-    let suppressions: Vec<suppress::Suppression> =
+    let mut suppressions: Vec<suppress::Suppression> =
         units.iter().flat_map(suppress::collect).collect();
+    for f in &project.files {
+        if let Some(marker) = suppress::line_comment_marker(&f.kind)
+            && !settings.is_excluded(&f.path)
+            && f.text.contains("supaudit-ignore")
+        {
+            suppressions.extend(suppress::collect_lines(&f.path, &f.text, marker));
+        }
+    }
     let texts = |path: &str| project.file(path).map(|f| f.text.as_str());
     let enabled = |name: &str| rules::by_name(name).is_some_and(|r| settings.enabled(r));
     let mut unused = suppress::apply(&mut diags, &suppressions, &texts, &enabled);
@@ -249,11 +283,11 @@ pub fn analyze_with(project: &Project, settings: &Settings, cache: &mut ParseCac
     diags.dedup_by(|a, b| {
         a.rule == b.rule && a.file == b.file && a.range == b.range && a.message == b.message
     });
-    Analysis {
+    Some(Analysis {
         model,
         exposed_schemas: exposed,
         diagnostics: diags,
-    }
+    })
 }
 
 /// What [`fix`] may change.

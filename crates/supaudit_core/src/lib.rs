@@ -14,7 +14,9 @@ pub mod sql;
 pub mod suppress;
 pub mod text;
 
-pub use checker::{Analysis, FixOptions, Fixed, ParseCache, analyze, analyze_with, check, fix};
+pub use checker::{
+    Analysis, FixOptions, Fixed, ParseCache, analyze, analyze_cancellable, analyze_with, check, fix,
+};
 pub use diagnostic::{Applicability, Category, Diagnostic, Edit, Fix, Severity};
 pub use project::{FileKind, Project, SourceFile};
 pub use settings::Settings;

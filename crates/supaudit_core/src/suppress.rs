@@ -6,11 +6,16 @@
 //!   start on the next line of code.
 //! - `-- supaudit-ignore-file rule[, rule]: reason` anywhere covers the file.
 //!
+//! - In client code, `supabase/config.toml` and env files, the same
+//!   comments after `//` (client code) or `#` (TOML, env) cover the next line
+//!   of code, or their own line when they follow code.
+//!
 //! Without rule names, either form covers every rule (as squawk's
 //! `-- squawk-ignore-file`). Names that are unknown, or that suppress nothing,
 //! are reported as `unused-ignore`.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::project::FileKind;
 use crate::rules::{self, SqlUnit};
 use crate::text::Span;
 
@@ -26,6 +31,97 @@ pub struct Suppression {
     pub whole_file: bool,
 }
 
+/// `supaudit-ignore[-file] names: reason` after a comment marker: whether it
+/// covers the file, and the rule names with their spans. `body` starts right
+/// after the marker, at offset `base` of the file.
+fn directive(body: &str, base: u32) -> Option<(bool, Vec<(String, Span)>)> {
+    let lead = body.len() - body.trim_start().len();
+    let body = body.trim_start();
+    let (whole_file, rest, kw_len) = if let Some(r) = body.strip_prefix("supaudit-ignore-file") {
+        (true, r, "supaudit-ignore-file".len())
+    } else if let Some(r) = body.strip_prefix("supaudit-ignore") {
+        (false, r, "supaudit-ignore".len())
+    } else {
+        return None;
+    };
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) && !rest.starts_with(':') {
+        return None;
+    }
+    let names_part = rest.split(':').next().unwrap_or("");
+    let names_part = names_part.split("*/").next().unwrap_or("");
+    let base = base + lead as u32 + kw_len as u32;
+    let mut rules = Vec::new();
+    let mut offset = 0usize;
+    for piece in names_part.split(',') {
+        let trimmed = piece.trim();
+        if !trimmed.is_empty() {
+            let start = offset + piece.find(trimmed).unwrap_or(0);
+            let s = base + start as u32;
+            rules.push((trimmed.to_string(), Span::new(s, s + trimmed.len() as u32)));
+        }
+        offset += piece.len() + 1;
+    }
+    Some((whole_file, rules))
+}
+
+/// The comment marker of a line-oriented file: `//` in client code, `#` in
+/// TOML and env files; `None` for other files.
+pub fn line_comment_marker(kind: &FileKind) -> Option<&'static str> {
+    match kind {
+        FileKind::Client => Some("//"),
+        FileKind::SupabaseConfig | FileKind::Env => Some("#"),
+        _ => None,
+    }
+}
+
+/// Finds the suppressions of a client, TOML or env file: a comment on its own
+/// line covers the next line of code, one after code covers its own line, and
+/// `supaudit-ignore-file` the file.
+pub fn collect_lines(path: &str, text: &str, marker: &str) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let lines: Vec<(usize, &str)> = {
+        let mut at = 0;
+        text.split_inclusive('\n')
+            .map(|l| {
+                let r = (at, l.trim_end_matches(['\n', '\r']));
+                at += l.len();
+                r
+            })
+            .collect()
+    };
+    for (i, (start, line)) in lines.iter().enumerate() {
+        let Some(pos) = line.find(marker) else {
+            continue;
+        };
+        let body_at = start + pos + marker.len();
+        let Some((whole_file, rules)) = directive(&line[pos + marker.len()..], body_at as u32)
+        else {
+            continue;
+        };
+        let comment = Span::new((start + pos) as u32, (start + line.len()) as u32);
+        let own_line = line[..pos].trim().is_empty();
+        let scope = if whole_file {
+            Span::new(0, text.len() as u32)
+        } else if !own_line {
+            Span::new(*start as u32, (start + line.len()) as u32)
+        } else {
+            lines[i + 1..]
+                .iter()
+                .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with(marker))
+                .map(|(s, l)| Span::new(*s as u32, (s + l.len()) as u32))
+                .unwrap_or(Span::empty(comment.end))
+        };
+        out.push(Suppression {
+            file: path.to_string(),
+            comment,
+            rules,
+            scope,
+            whole_file,
+        });
+    }
+    out
+}
+
 /// Finds the suppressions of one SQL file.
 pub fn collect(unit: &SqlUnit) -> Vec<Suppression> {
     let mut out = Vec::new();
@@ -33,32 +129,9 @@ pub fn collect(unit: &SqlUnit) -> Vec<Suppression> {
         let Some(body) = c.text.strip_prefix("--") else {
             continue;
         };
-        let lead = body.len() - body.trim_start().len();
-        let body = body.trim_start();
-        let (whole_file, rest, kw_len) = if let Some(r) = body.strip_prefix("supaudit-ignore-file")
-        {
-            (true, r, "supaudit-ignore-file".len())
-        } else if let Some(r) = body.strip_prefix("supaudit-ignore") {
-            (false, r, "supaudit-ignore".len())
-        } else {
+        let Some((whole_file, rules)) = directive(body, c.span.start + 2) else {
             continue;
         };
-        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) && !rest.starts_with(':') {
-            continue;
-        }
-        let names_part = rest.split(':').next().unwrap_or("");
-        let base = c.span.start + 2 + lead as u32 + kw_len as u32;
-        let mut rules = Vec::new();
-        let mut offset = 0usize;
-        for piece in names_part.split(',') {
-            let trimmed = piece.trim();
-            if !trimmed.is_empty() {
-                let start = offset + piece.find(trimmed).unwrap_or(0);
-                let s = base + start as u32;
-                rules.push((trimmed.to_string(), Span::new(s, s + trimmed.len() as u32)));
-            }
-            offset += piece.len() + 1;
-        }
         let scope = if whole_file {
             Span::new(0, unit.text.len() as u32)
         } else {

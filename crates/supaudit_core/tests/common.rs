@@ -5,10 +5,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use supaudit_core::client::secrets::redact;
 use supaudit_core::diagnostic::apply_fixes;
 use supaudit_core::render::{self, Sources, TextOptions};
 use supaudit_core::settings::RuleLevel;
-use supaudit_core::{Diagnostic, Project, Settings, Severity, SourceFile};
+use supaudit_core::{Diagnostic, FileKind, Project, Settings, Severity, SourceFile};
 
 pub const DEFAULT_MIGRATION: &str = "supabase/migrations/20240101000000_fixture.sql";
 
@@ -137,18 +138,41 @@ pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> P
         "{rule}: fixing introduced new errors: {new_errors:?}\n{}",
         render(&after, &p)
     );
-    for f in p.files.iter().filter(|f| f.kind.is_sql()) {
-        let orig_errors = project
-            .file(&f.path)
-            .map(|o| supaudit_core::sql::parse_sql(&o.text).errors.len())
-            .unwrap_or(0);
-        let now = supaudit_core::sql::parse_sql(&f.text).errors.len();
-        assert!(
-            now <= orig_errors,
-            "{rule}: fixed {} no longer parses:\n{}",
-            f.path,
-            f.text
-        );
+    for f in p.files.iter() {
+        let original = project.file(&f.path).map(|o| o.text.as_str());
+        if f.kind.is_sql() {
+            let orig_errors = original
+                .map(|t| supaudit_core::sql::parse_sql(t).errors.len())
+                .unwrap_or(0);
+            let now = supaudit_core::sql::parse_sql(&f.text).errors.len();
+            assert!(
+                now <= orig_errors,
+                "{rule}: fixed {} no longer parses:\n{}",
+                f.path,
+                f.text
+            );
+        } else if f.kind == FileKind::Client {
+            let orig_errors = original
+                .map(|t| supaudit_core::client::parse_client(&f.path, t).syntax_errors)
+                .unwrap_or(0);
+            let now = supaudit_core::client::parse_client(&f.path, &f.text).syntax_errors;
+            assert!(
+                now <= orig_errors,
+                "{rule}: fixed client file {} has new syntax errors ({orig_errors} -> {now}):\n{}",
+                f.path,
+                f.text
+            );
+        } else if f.kind == FileKind::SupabaseConfig {
+            let parsed_before = original.is_none_or(|t| toml::from_str::<toml::Table>(t).is_ok());
+            if parsed_before {
+                if let Err(e) = toml::from_str::<toml::Table>(&f.text) {
+                    panic!(
+                        "{rule}: fixed {} is no longer valid TOML: {e}\n{}",
+                        f.path, f.text
+                    );
+                }
+            }
+        }
     }
     // Stable: a second pass changes nothing.
     let again = supaudit_core::check(&p, settings);
@@ -161,11 +185,16 @@ pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> P
 }
 
 /// Files that differ between two projects, as a snapshot-friendly string.
+/// Keys (JWTs, `sb_secret_…`) are masked as the renderer masks them, so that a
+/// snapshot never holds one whole.
 pub fn changed_files(before: &Project, after: &Project) -> String {
     let mut out = String::new();
     for f in &after.files {
         if before.file(&f.path).is_some_and(|b| b.text != f.text) {
-            out.push_str(&format!("-- file: {}\n{}", f.path, f.text));
+            out.push_str(&format!("-- file: {}\n", f.path));
+            for line in f.text.split_inclusive('\n') {
+                out.push_str(&redact(line));
+            }
             if !f.text.ends_with('\n') {
                 out.push('\n');
             }

@@ -52,8 +52,19 @@ fn every_prefix_of_every_fixture_checks() {
                 .map(|e| e.unwrap().path())
                 .collect();
             dirs.sort();
-            for dir in dirs {
-                let Ok(text) = std::fs::read_to_string(dir.join("fires.txt")) else {
+            // `fires.txt` and the extra cases `fires-<case>.txt` of every rule.
+            let fixtures = dirs.into_iter().flat_map(|dir| {
+                let mut names: Vec<_> = std::fs::read_dir(&dir)
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                    .filter(|n| n.starts_with("fires") && n.ends_with(".txt"))
+                    .collect();
+                names.sort();
+                names.into_iter().map(move |n| dir.join(n))
+            });
+            for path in fixtures {
+                let Ok(text) = std::fs::read_to_string(&path) else {
                     continue;
                 };
                 let fx = parse_fixture(&text);
@@ -66,7 +77,7 @@ fn every_prefix_of_every_fixture_checks() {
                     for at in cuts {
                         let mut p = fx.project.clone();
                         p.files[i].text.truncate(at);
-                        tx.send(format!("{}: {} cut at {at}", dir.display(), f.path))
+                        tx.send(format!("{}: {} cut at {at}", path.display(), f.path))
                             .unwrap();
                         supaudit_core::check(&p, &supaudit_core::Settings::default());
                         checked += 1;

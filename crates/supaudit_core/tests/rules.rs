@@ -1,6 +1,8 @@
 //! Per-rule fixture tests. Each rule has `tests/fixtures/<rule>/fires.txt`
-//! (must report) and `passes.txt` (must not), snapshots of the rendered
-//! findings and of the fixed files, and fixes proven by `fix_until_stable`.
+//! (must report) and `passes.txt` (must not), plus optional extra cases
+//! `fires-<case>.txt` / `passes-<case>.txt` for variants that need a project of
+//! their own; snapshots of the rendered findings and of the fixed files, and
+//! fixes proven by `fix_until_stable`.
 //! With `SUPAUDIT_PG_DIR` set, the fixtures and fixed files are written there
 //! for the PostgreSQL run (`scripts/pg-run.sh`).
 
@@ -12,63 +14,102 @@ fn pg_dir() -> Option<std::path::PathBuf> {
     std::env::var_os("SUPAUDIT_PG_DIR").map(std::path::PathBuf::from)
 }
 
+/// The fixture files of a rule with the given stem: `fires.txt` first, then
+/// extra cases `fires-<case>.txt` in name order (for projects that cannot share
+/// one fixture, such as two `supabase/config.toml` variants). Returns
+/// `(snapshot suffix, text)`: `fires`, `fires-<case>`.
+fn cases(rule: &str, stem: &str) -> Vec<(String, String)> {
+    let dir = fixtures_dir().join(rule);
+    let main = std::fs::read_to_string(dir.join(format!("{stem}.txt")))
+        .unwrap_or_else(|_| panic!("{rule}: missing tests/fixtures/{rule}/{stem}.txt"));
+    let mut out = vec![(stem.to_string(), main)];
+    let mut extra: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter_map(|n| {
+            let case = n.strip_prefix(&format!("{stem}-"))?.strip_suffix(".txt")?;
+            Some((format!("{stem}-{case}"), n))
+        })
+        .collect();
+    extra.sort();
+    for (name, file) in extra {
+        out.push((name, std::fs::read_to_string(dir.join(file)).unwrap()));
+    }
+    out
+}
+
 fn run_rule(rule: &str) {
     assert!(
         supaudit_core::rules::by_name(rule).is_some(),
         "unknown rule {rule}"
     );
-    let dir = fixtures_dir().join(rule);
-    let fires = std::fs::read_to_string(dir.join("fires.txt"))
-        .unwrap_or_else(|_| panic!("{rule}: missing tests/fixtures/{rule}/fires.txt"));
-    let passes = std::fs::read_to_string(dir.join("passes.txt"))
-        .unwrap_or_else(|_| panic!("{rule}: missing tests/fixtures/{rule}/passes.txt"));
+    let meta = supaudit_core::rules::by_name(rule).unwrap();
 
     // Must fire.
-    let fx = parse_fixture(&fires);
-    let settings = settings_for(rule, &fx.project);
-    let diags = supaudit_core::check(&fx.project, &settings);
-    let mine = of_rule(&diags, rule);
-    assert!(
-        !mine.is_empty(),
-        "{rule}: fires.txt reported nothing for the rule:\n{}",
-        render(&diags, &fx.project)
-    );
-    insta::assert_snapshot!(format!("{rule}__fires"), render(&mine, &fx.project));
+    let mut any_fix = false;
+    for (case, text) in cases(rule, "fires") {
+        let fx = parse_fixture(&text);
+        let settings = settings_for(rule, &fx.project);
+        let diags = supaudit_core::check(&fx.project, &settings);
+        let mine = of_rule(&diags, rule);
+        assert!(
+            !mine.is_empty(),
+            "{rule}: {case}.txt reported nothing for the rule:\n{}",
+            render(&diags, &fx.project)
+        );
+        insta::assert_snapshot!(format!("{rule}__{case}"), render(&mine, &fx.project));
 
-    let meta = supaudit_core::rules::by_name(rule).unwrap();
-    let has_fix = mine.iter().any(|d| !d.fixes.is_empty());
-    assert_eq!(
-        has_fix,
-        meta.fix,
-        "{rule}: the registry says fix = {}, but fires.txt {} a fix",
-        meta.fix,
-        if has_fix { "offers" } else { "offers no" }
-    );
-    let fixed = fix_until_stable(rule, &fx.project, &settings);
-    if has_fix {
-        insta::assert_snapshot!(format!("{rule}__fixed"), changed_files(&fx.project, &fixed));
-    }
+        let has_fix = mine.iter().any(|d| !d.fixes.is_empty());
+        if case == "fires" {
+            assert_eq!(
+                has_fix,
+                meta.fix,
+                "{rule}: the registry says fix = {}, but fires.txt {} a fix",
+                meta.fix,
+                if has_fix { "offers" } else { "offers no" }
+            );
+        } else if has_fix {
+            assert!(
+                meta.fix,
+                "{rule}: the registry says fix = false, but {case}.txt offers a fix"
+            );
+        }
+        any_fix |= has_fix;
+        let fixed = fix_until_stable(rule, &fx.project, &settings);
+        if has_fix {
+            let fixed_name = case.replacen("fires", "fixed", 1);
+            insta::assert_snapshot!(
+                format!("{rule}__{fixed_name}"),
+                changed_files(&fx.project, &fixed)
+            );
+        }
 
-    // Must not fire.
-    let px = parse_fixture(&passes);
-    let settings = settings_for(rule, &px.project);
-    let diags = supaudit_core::check(&px.project, &settings);
-    let mine = of_rule(&diags, rule);
-    assert!(
-        mine.is_empty(),
-        "{rule}: passes.txt must not report:\n{}",
-        render(&mine, &px.project)
-    );
-
-    if let Some(out) = pg_dir() {
-        if fx.pg_skip.is_none() {
-            write_sql_for_postgres(&fx.project, &out.join(format!("{rule}__fires")));
+        if let Some(out) = pg_dir()
+            && fx.pg_skip.is_none()
+        {
+            write_sql_for_postgres(&fx.project, &out.join(format!("{rule}__{case}")));
             if has_fix {
-                write_sql_for_postgres(&fixed, &out.join(format!("{rule}__fires_fixed")));
+                write_sql_for_postgres(&fixed, &out.join(format!("{rule}__{case}_fixed")));
             }
         }
-        if px.pg_skip.is_none() {
-            write_sql_for_postgres(&px.project, &out.join(format!("{rule}__passes")));
+    }
+    assert_eq!(any_fix, meta.fix);
+
+    // Must not fire.
+    for (case, text) in cases(rule, "passes") {
+        let px = parse_fixture(&text);
+        let settings = settings_for(rule, &px.project);
+        let diags = supaudit_core::check(&px.project, &settings);
+        let mine = of_rule(&diags, rule);
+        assert!(
+            mine.is_empty(),
+            "{rule}: {case}.txt must not report:\n{}",
+            render(&mine, &px.project)
+        );
+        if let Some(out) = pg_dir()
+            && px.pg_skip.is_none()
+        {
+            write_sql_for_postgres(&px.project, &out.join(format!("{rule}__{case}")));
         }
     }
 }
@@ -114,4 +155,14 @@ rule_tests! {
     syntax_error => "syntax-error",
     unparsed_statement => "unparsed-statement",
     unused_ignore => "unused-ignore",
+    service_role_in_client => "service-role-in-client",
+    client_unknown_table => "client-unknown-table",
+    client_unknown_column => "client-unknown-column",
+    client_unknown_function => "client-unknown-function",
+    query_in_loop => "query-in-loop",
+    pooler_disabled => "pooler-disabled",
+    secret_in_env_example => "secret-in-env-example",
+    public_env_service_key => "public-env-service-key",
+    auth_anonymous_sign_ins => "auth-anonymous-sign-ins",
+    auth_weak_password_policy => "auth-weak-password-policy",
 }

@@ -254,3 +254,40 @@ unused-ignore = \"off\"
         render(&d, &p)
     );
 }
+
+#[test]
+fn line_comments_suppress_in_client_config_and_env_files() {
+    let (diags, project) = run(
+        r#"create table public.habits (id bigint primary key, streak int);
+alter table public.habits enable row level security;
+-- file: src/a.ts
+export async function a(ids: number[]) {
+  for (const id of ids) {
+    // supaudit-ignore query-in-loop: at most three ids
+    await supabase.from('habits').select('id').eq('id', id);
+    await supabase.from('habits').select('id').eq('id', id); // supaudit-ignore query-in-loop: same
+    await supabase.from('habits').select('id').eq('id', id);
+  }
+  // supaudit-ignore client-unknown-column: unused
+  await supabase.from('habits').select('id');
+}
+# file: supabase/config.toml
+[db.pooler]
+# supaudit-ignore pooler-disabled: local only
+enabled = false
+# file: .env.example
+# supaudit-ignore-file secret-in-env-example: documented test key
+KEY=sb_secret_N7UND0UgjKTVKUodkm0HgxSvEMPvz
+"#,
+    );
+    assert_eq!(
+        found(&diags, &project, "query-in-loop"),
+        [("a.ts".to_string(), 6)]
+    );
+    assert!(found(&diags, &project, "pooler-disabled").is_empty());
+    assert!(found(&diags, &project, "secret-in-env-example").is_empty());
+    assert_eq!(
+        found(&diags, &project, "unused-ignore"),
+        [("a.ts".to_string(), 8)]
+    );
+}

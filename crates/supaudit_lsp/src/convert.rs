@@ -85,14 +85,18 @@ impl<'a> Docs<'a> {
     }
 
     pub fn get(&mut self, path: &str) -> Option<&Doc<'a>> {
-        let file = self.project.file(path)?;
-        Some(
-            self.docs
-                .entry(file.path.as_str())
-                .or_insert_with(|| Doc::new(&file.text)),
-        )
+        let (key, text) = match self.project.file(path) {
+            Some(file) => (file.path.as_str(), file.text.as_str()),
+            // supaudit.toml is the project's config, not one of its files.
+            None if path == CONFIG_FILE => ("supaudit.toml", self.project.config.as_deref()?),
+            None => return None,
+        };
+        Some(self.docs.entry(key).or_insert_with(|| Doc::new(text)))
     }
 }
+
+/// The settings file, relative to the root.
+pub const CONFIG_FILE: &str = "supaudit.toml";
 
 pub fn doc_url(rule: &str) -> String {
     format!("{DOCS_BASE}/{rule}.md")
@@ -223,7 +227,15 @@ pub fn quick_fixes(
 
 /// "Ignore <rule> for this statement": a suppression comment on a new line before the
 /// diagnostic's first line, indented as that line.
-pub fn ignore_action(d: &lsp::Diagnostic, uri: &lsp::Uri, doc: &Doc) -> Option<lsp::CodeAction> {
+/// "Ignore <rule> for this statement" (SQL) or "… for this line" (client code,
+/// TOML, env files, whose comments start with `marker`).
+pub fn ignore_action(
+    d: &lsp::Diagnostic,
+    uri: &lsp::Uri,
+    doc: &Doc,
+    marker: &str,
+    statement: bool,
+) -> Option<lsp::CodeAction> {
     let rule = rule_of(d)?;
     if rule == "unused-ignore" {
         return None;
@@ -238,10 +250,11 @@ pub fn ignore_action(d: &lsp::Diagnostic, uri: &lsp::Uri, doc: &Doc) -> Option<l
     let at = lsp::Position { line, character: 0 };
     let edit = lsp::TextEdit {
         range: lsp::Range { start: at, end: at },
-        new_text: format!("{indent}-- supaudit-ignore {rule}: \n"),
+        new_text: format!("{indent}{marker} supaudit-ignore {rule}: \n"),
     };
+    let scope = if statement { "statement" } else { "line" };
     Some(lsp::CodeAction {
-        title: format!("Ignore {rule} for this statement"),
+        title: format!("Ignore {rule} for this {scope}"),
         kind: Some(lsp::CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![d.clone()]),
         edit: Some(lsp::WorkspaceEdit {
@@ -389,7 +402,7 @@ mod tests {
         assert_eq!(actions.len(), 1);
         assert_eq!(actions[0].is_preferred, Some(false));
         let text = &project.files[0].text;
-        let ignore = ignore_action(rls, &uri, &Doc::new(text)).unwrap();
+        let ignore = ignore_action(rls, &uri, &Doc::new(text), "--", true).unwrap();
         let edit = &ignore.edit.unwrap().changes.unwrap()[&uri][0];
         assert_eq!(edit.range.start, pos(1, 0));
         assert_eq!(edit.new_text, "-- supaudit-ignore rls-disabled: \n");

@@ -3,8 +3,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use supaudit_core::Project;
+use supaudit_core::client::ClientFile;
 use supaudit_core::model::{Column, Model, Origin, Relation};
 use supaudit_core::sql::{QName, SqlFile, StmtKind};
 use supaudit_core::text::{LineIndex, Span};
@@ -225,31 +227,49 @@ fn range(index: &LineIndex, text: &str, span: Span) -> Range {
     Range::new(Position::new(sl, sc), Position::new(el, ec))
 }
 
-/// The name at `pos` in the SQL file `rel` and what it refers to.
-fn lookup<'m>(
-    project: &Project,
-    model: &'m Model,
-    sql: &SqlFile,
-    rel: &str,
-    pos: Position,
-) -> Option<(Word, Target<'m>, Range)> {
-    let text = &project.file(rel)?.text;
-    let index = LineIndex::new(text);
-    let offset = index.offset_of_utf16(pos.line, pos.character, text);
-    let word = word_at(text, offset as usize)?;
-    let target = resolve(model, sql, &word)?;
-    let r = range(&index, text, word.span);
-    Some((word, target, r))
+/// What hover and definition look at: the file under the cursor, parsed, and
+/// the schema model of the project.
+pub struct Subject<'a> {
+    /// The project now (open buffers included).
+    pub project: &'a Project,
+    /// The project the model was built from: origins index its files.
+    pub analyzed: &'a Project,
+    pub model: &'a Model,
+    pub exposed: &'a [String],
+    pub rel: &'a str,
+    pub sql: Option<Arc<SqlFile>>,
+    pub client: Option<Arc<ClientFile>>,
 }
 
-pub fn hover(
-    project: &Project,
-    model: &Model,
-    sql: &SqlFile,
-    rel: &str,
-    pos: Position,
-) -> Option<Hover> {
-    let (_, target, r) = lookup(project, model, sql, rel, pos)?;
+/// The name at `pos` in the file and what it refers to: SQL names, and in
+/// client code the table and column names of supabase-js query strings.
+fn lookup<'m>(subject: &Subject<'m>, pos: Position) -> Option<(Target<'m>, Range)> {
+    let text = &subject.project.file(subject.rel)?.text;
+    let index = LineIndex::new(text);
+    let offset = index.offset_of_utf16(pos.line, pos.character, text);
+    if let Some(sql) = &subject.sql {
+        let word = word_at(text, offset as usize)?;
+        let target = resolve(subject.model, sql, &word)?;
+        return Some((target, range(&index, text, word.span)));
+    }
+    let name = subject.client.as_ref()?.name_at(offset)?;
+    let model = subject.model;
+    let rel = match &name.schema {
+        Some(s) => model.relations.get(&(s.clone(), name.table.clone())),
+        None => subject
+            .exposed
+            .iter()
+            .find_map(|s| model.relations.get(&(s.clone(), name.table.clone()))),
+    }?;
+    let target = match &name.column {
+        Some(c) => Target::Column(rel, rel.column(c)?),
+        None => Target::Relation(rel),
+    };
+    Some((target, range(&index, text, name.span)))
+}
+
+pub fn hover(subject: &Subject, pos: Position) -> Option<Hover> {
+    let (target, r) = lookup(subject, pos)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -259,20 +279,13 @@ pub fn hover(
     })
 }
 
-pub fn definition(
-    project: &Project,
-    model: &Model,
-    sql: &SqlFile,
-    rel: &str,
-    pos: Position,
-    root: &Path,
-) -> Option<Location> {
-    let (_, target, _) = lookup(project, model, sql, rel, pos)?;
+pub fn definition(subject: &Subject, pos: Position, root: &Path) -> Option<Location> {
+    let (target, _) = lookup(subject, pos)?;
     let origin = target.origin();
     if origin.is_platform() {
         return None;
     }
-    let file = project.files.get(origin.file.0 as usize)?;
+    let file = subject.analyzed.files.get(origin.file.0 as usize)?;
     let index = LineIndex::new(&file.text);
     let uri = Uri::from_file_path(root.join(&file.path))?;
     Some(Location::new(uri, range(&index, &file.text, origin.span)))

@@ -19,6 +19,8 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use supaudit_core::model::Model;
+
 use crate::convert::{Doc, FIX_ALL_KIND};
 use crate::workspace::Workspace;
 
@@ -30,8 +32,10 @@ const WATCHED: &[&str] = &[
     "**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}",
 ];
 
-/// How long edits must pause before the project is checked again.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long edits must pause before the project is checked again. Short: a
+/// check that a later edit makes stale is cancelled, so the delay only has to
+/// coalesce the notifications of one keystroke.
+const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// Serves LSP on stdin/stdout until `exit`. Exit code 0 after `shutdown`, 1 otherwise.
 pub fn run_stdio() -> ExitCode {
@@ -69,6 +73,11 @@ struct State {
     published: HashSet<String>,
     /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
     watch_files: bool,
+    /// The schema model of the last completed check and the project it was
+    /// built from (its origins index that project's files), for hover and definition.
+    model: Option<(Arc<Model>, Arc<supaudit_core::Project>)>,
+    /// The exposed schemas of the last completed check.
+    exposed: Vec<String>,
 }
 
 struct Backend {
@@ -148,18 +157,30 @@ impl Backend {
             let Some((project, versions, root)) = snapshot else {
                 return;
             };
+            let cancel = current.clone();
             let analysis = tokio::task::spawn_blocking(move || {
                 guarded(|| {
-                    let (settings, error) = workspace::settings(&project);
+                    let (settings, config_error) = workspace::settings(&project);
+                    let cancelled = || cancel.load(Ordering::SeqCst) != generation;
                     let mut cache = parses.lock().unwrap_or_else(|p| p.into_inner());
-                    let diagnostics =
-                        supaudit_core::analyze_with(&project, &settings, &mut cache).diagnostics;
-                    (convert::by_file(&project, &diagnostics), error)
+                    let analysis = supaudit_core::analyze_cancellable(
+                        &project, &settings, &mut cache, &cancelled,
+                    )?;
+                    drop(cache);
+                    let mut diagnostics = analysis.diagnostics;
+                    diagnostics.extend(config_error);
+                    Some((
+                        convert::by_file(&project, &diagnostics),
+                        (Arc::new(analysis.model), Arc::new(project)),
+                        analysis.exposed_schemas,
+                    ))
                 })
             })
             .await;
-            let (by_file, config_error) = match analysis {
-                Ok(Ok(v)) => v,
+            let (by_file, model, exposed) = match analysis {
+                Ok(Ok(Some(v))) => v,
+                // Cancelled: a newer check is on its way.
+                Ok(Ok(None)) => return,
                 Ok(Err(p)) => {
                     client
                         .log_message(
@@ -179,12 +200,14 @@ impl Backend {
                     return;
                 }
             };
+            {
+                let mut s = lock(&state);
+                s.model = Some(model);
+                s.exposed = exposed;
+            }
             let _guard = publishing.lock().await;
             if current.load(Ordering::SeqCst) != generation {
                 return;
-            }
-            if let Some(message) = config_error {
-                client.log_message(MessageType::WARNING, message).await;
             }
             let previous = std::mem::replace(
                 &mut lock(&state).published,
@@ -209,41 +232,63 @@ impl Backend {
         });
     }
 
-    /// Runs `f` on the final model and the parse of the SQL file at `uri` (off the
-    /// async thread; panics are logged and give `None`).
+    /// Runs `f` on the model of the last check (or a fresh one when there is
+    /// none yet) and the file at `uri` with its current text, off the async
+    /// thread; panics are logged and give `None`.
     async fn navigate<T: Send + 'static>(
         &self,
         what: &'static str,
         uri: &Uri,
-        f: impl FnOnce(
-            &supaudit_core::Project,
-            &supaudit_core::model::Model,
-            &supaudit_core::sql::SqlFile,
-            &str,
-            &std::path::Path,
-        ) -> Option<T>
-        + Send
-        + 'static,
+        f: impl FnOnce(&hover::Subject, &std::path::Path) -> Option<T> + Send + 'static,
     ) -> Option<T> {
         let snapshot = {
             let s = lock(&self.state);
-            s.workspace
-                .as_ref()
-                .and_then(|w| Some((w.project(), w.relative(uri)?, w.root.clone())))
+            s.workspace.as_ref().and_then(|w| {
+                Some((
+                    w.project(),
+                    w.relative(uri)?,
+                    w.root.clone(),
+                    s.model.clone(),
+                    s.exposed.clone(),
+                ))
+            })
         };
-        let (project, rel, root) = snapshot?;
-        if !project.file(&rel)?.kind.is_sql() {
-            return None;
-        }
+        let (project, rel, root, model, exposed) = snapshot?;
         let parses = self.parses.clone();
         let result = tokio::task::spawn_blocking(move || {
             guarded(|| {
-                let (settings, _) = workspace::settings(&project);
-                let mut cache = parses.lock().unwrap_or_else(|p| p.into_inner());
-                let model = supaudit_core::analyze_with(&project, &settings, &mut cache).model;
-                let sql = cache.parse(&rel, &project.file(&rel)?.text);
-                drop(cache);
-                f(&project, &model, &sql, &rel, &root)
+                let ((model, analyzed), exposed) = match model {
+                    Some(m) => (m, exposed),
+                    None => {
+                        let (settings, _) = workspace::settings(&project);
+                        let mut cache = parses.lock().unwrap_or_else(|p| p.into_inner());
+                        let a = supaudit_core::analyze_with(&project, &settings, &mut cache);
+                        (
+                            (Arc::new(a.model), Arc::new(project.clone())),
+                            a.exposed_schemas,
+                        )
+                    }
+                };
+                let file = project.file(&rel)?;
+                // The parse cache may be busy with a check: then parse the one file here.
+                let mut fresh = supaudit_core::ParseCache::default();
+                let mut busy = parses.try_lock();
+                let cache = match busy.as_deref_mut() {
+                    Ok(c) => c,
+                    Err(_) => &mut fresh,
+                };
+                let subject = hover::Subject {
+                    project: &project,
+                    analyzed: &analyzed,
+                    model: &model,
+                    exposed: &exposed,
+                    rel: &rel,
+                    sql: file.kind.is_sql().then(|| cache.parse(&rel, &file.text)),
+                    client: (file.kind == supaudit_core::FileKind::Client)
+                        .then(|| cache.parse_client(&rel, &file.text)),
+                };
+                drop(busy);
+                f(&subject, &root)
             })
         })
         .await;
@@ -292,17 +337,22 @@ impl Backend {
                 let uri_of = |rel: &str| w.uri(rel);
                 let rel = w.relative(uri);
                 let project = rel.as_ref().map(|_| w.project());
-                let sql_text = rel.as_ref().zip(project.as_ref()).and_then(|(rel, p)| {
-                    p.file(rel)
-                        .filter(|f| f.kind.is_sql())
-                        .map(|f| f.text.as_str())
+                // Where suppression comments can go, and their comment marker.
+                let commentable = rel.as_ref().zip(project.as_ref()).and_then(|(rel, p)| {
+                    let f = p.file(rel)?;
+                    let marker = if f.kind.is_sql() {
+                        "--"
+                    } else {
+                        supaudit_core::suppress::line_comment_marker(&f.kind)?
+                    };
+                    Some((f.text.as_str(), marker, f.kind.is_sql()))
                 });
-                let doc = sql_text.map(Doc::new);
+                let doc = commentable.map(|(text, marker, sql)| (Doc::new(text), marker, sql));
                 for d in &params.context.diagnostics {
                     let fixes = convert::quick_fixes(d, &uri_of);
                     out.extend(fixes.into_iter().map(CodeActionOrCommand::CodeAction));
-                    if let Some(doc) = &doc
-                        && let Some(a) = convert::ignore_action(d, uri, doc)
+                    if let Some((doc, marker, sql)) = &doc
+                        && let Some(a) = convert::ignore_action(d, uri, doc, marker, *sql)
                     {
                         out.push(CodeActionOrCommand::CodeAction(a));
                     }
@@ -499,8 +549,8 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position_params;
         let at = pos.position;
         Ok(self
-            .navigate("hover", &pos.text_document.uri, move |p, m, sql, rel, _| {
-                hover::hover(p, m, sql, rel, at)
+            .navigate("hover", &pos.text_document.uri, move |subject, _| {
+                hover::hover(subject, at)
             })
             .await)
     }
@@ -515,7 +565,7 @@ impl LanguageServer for Backend {
             .navigate(
                 "definition",
                 &pos.text_document.uri,
-                move |p, m, sql, rel, root| hover::definition(p, m, sql, rel, at, root),
+                move |subject, root| hover::definition(subject, at, root),
             )
             .await
             .map(GotoDefinitionResponse::Scalar))

@@ -138,16 +138,29 @@ impl Workspace {
     }
 }
 
-/// The settings of a project (`supaudit.toml`), or the defaults and the error message.
-pub fn settings(project: &Project) -> (Settings, Option<String>) {
+/// The settings of a project (`supaudit.toml`), or the defaults and the error,
+/// as a diagnostic on supaudit.toml.
+pub fn settings(project: &Project) -> (Settings, Option<supaudit_core::Diagnostic>) {
     match &project.config {
         None => (Settings::default(), None),
         Some(text) => match Settings::from_toml(text) {
             Ok(s) => (s, None),
-            Err(e) => (
-                Settings::default(),
-                Some(format!("invalid supaudit.toml: {}", e.message)),
-            ),
+            Err(e) => {
+                let span = e
+                    .span
+                    .map(|s| {
+                        let end = (s.end.max(s.start + 1) as usize).min(text.len());
+                        let start = (s.start as usize).min(end);
+                        supaudit_core::text::Span::new(start as u32, end as u32)
+                    })
+                    .unwrap_or_default();
+                let d = supaudit_core::rules::syntax::syntax_error::SYNTAX_ERROR.diagnostic(
+                    crate::convert::CONFIG_FILE,
+                    span,
+                    format!("invalid supaudit.toml (the defaults apply): {}", e.message),
+                );
+                (Settings::default(), Some(d))
+            }
         },
     }
 }

@@ -636,3 +636,35 @@ export async function load(ids: string[]) {
         }
     }
 }
+
+#[cfg(test)]
+mod name_at_tests {
+    use super::*;
+    use crate::client::NameAt;
+
+    #[test]
+    fn names_under_the_cursor() {
+        let src = "await supabase.from('posts').select('id, author:profiles(full_name)').eq('status', 1).insert({ title: 'x' });";
+        let f = parse_client("a.ts", src);
+        let at = |needle: &str| f.name_at(src.find(needle).unwrap() as u32 + 1);
+        let n = |t: &str, c: Option<&str>, needle: &str| {
+            let start = src.find(needle).unwrap() as u32;
+            Some(NameAt {
+                schema: None,
+                table: t.into(),
+                column: c.map(Into::into),
+                span: Span::new(start, start + needle.len() as u32),
+            })
+        };
+        assert_eq!(at("posts"), n("posts", None, "posts"));
+        assert_eq!(at("id,"), n("posts", Some("id"), "id"));
+        assert_eq!(at("profiles("), n("profiles", None, "profiles"));
+        assert_eq!(
+            at("full_name"),
+            n("profiles", Some("full_name"), "full_name")
+        );
+        assert_eq!(at("status"), n("posts", Some("status"), "status"));
+        assert_eq!(at("title"), n("posts", Some("title"), "title"));
+        assert_eq!(at("await"), None);
+    }
+}

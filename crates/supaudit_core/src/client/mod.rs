@@ -183,3 +183,118 @@ pub fn public_prefix(name: &str) -> Option<&'static str> {
         .copied()
         .find(|p| name.starts_with(p))
 }
+
+/// A table or column name that client code uses, found under a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameAt {
+    /// `.schema('s')` of the chain, if any.
+    pub schema: Option<String>,
+    pub table: String,
+    /// Set when the name is a column of `table`.
+    pub column: Option<String>,
+    /// Where the name is in the file.
+    pub span: Span,
+}
+
+impl ClientFile {
+    /// The table or column name at byte `offset`: the `.from('…')` string, an
+    /// item of a `.select('…')` list (nested selects name their table), a
+    /// filter's column or a key of a written object.
+    pub fn name_at(&self, offset: u32) -> Option<NameAt> {
+        let inside = |s: Span| s.start <= offset && offset <= s.end;
+        let q = self.queries.iter().find(|q| inside(q.span))?;
+        let (table, schema) = q.table()?;
+        let name = |table: &str, column: Option<&str>, span: Span| NameAt {
+            schema: schema.map(str::to_string),
+            table: table.to_string(),
+            column: column.map(str::to_string),
+            span,
+        };
+        if inside(table.span) {
+            return Some(name(&table.value, None, table.span));
+        }
+        for op in &q.ops {
+            for arg in &op.args {
+                match arg {
+                    Arg::Str(s) if s.exact && inside(s.span) => {
+                        let rel = offset - s.span.start;
+                        if op.method == "select" {
+                            let items = select::parse_select(&s.value)?;
+                            return select_name_at(&items, &table.value, rel).map(
+                                |(t, c, at, len)| {
+                                    name(
+                                        &t,
+                                        c.as_deref(),
+                                        Span::new(s.span.start + at, s.span.start + at + len),
+                                    )
+                                },
+                            );
+                        }
+                        if COLUMN_FILTERS.contains(&op.method.as_str()) {
+                            let col = s.value.split("->").next().unwrap_or("").trim();
+                            if !col.is_empty() && (rel as usize) <= col.len() {
+                                return Some(name(
+                                    &table.value,
+                                    Some(col),
+                                    Span::new(s.span.start, s.span.start + col.len() as u32),
+                                ));
+                            }
+                        }
+                    }
+                    Arg::Object { keys, .. }
+                        if QUERY_METHODS.contains(&op.method.as_str()) || op.method == "match" =>
+                    {
+                        if let Some((k, span)) = keys.iter().find(|(_, sp)| inside(*sp)) {
+                            return Some(name(&table.value, Some(k), *span));
+                        }
+                    }
+                    Arg::Objects(objects) => {
+                        for o in objects {
+                            if let Arg::Object { keys, .. } = o
+                                && let Some((k, span)) = keys.iter().find(|(_, sp)| inside(*sp))
+                            {
+                                return Some(name(&table.value, Some(k), *span));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None
+    }
+}
+
+/// `(table, column, offset, len)` of the select item at `rel`.
+fn select_name_at(
+    items: &[select::SelectItem],
+    table: &str,
+    rel: u32,
+) -> Option<(String, Option<String>, u32, u32)> {
+    for item in items {
+        match item {
+            select::SelectItem::Column { name, at }
+                if *at <= rel && rel <= at + name.len() as u32 =>
+            {
+                return Some((
+                    table.to_string(),
+                    Some(name.clone()),
+                    *at,
+                    name.len() as u32,
+                ));
+            }
+            select::SelectItem::Embed {
+                name, at, items, ..
+            } => {
+                if *at <= rel && rel <= at + name.len() as u32 {
+                    return Some((name.clone(), None, *at, name.len() as u32));
+                }
+                if let Some(found) = select_name_at(items, name, rel) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
