@@ -6,6 +6,7 @@
 //! calling thread; figures are best of `--runs`.
 
 mod corpus;
+mod edit;
 mod pipeline;
 
 use std::process::ExitCode;
@@ -24,13 +25,19 @@ usage:
       Finds every project (a folder holding supabase/) under DIR, parses each
       supabase/**/*.sql and checks each project, each inside catch_unwind;
       reports statement parse coverage, panics and the files with syntax errors
-      (at most N listed, default 200).";
+      (at most N listed, default 200).
+  supaudit-bench edit DIR FILE [--edits N] [--seed S]
+      Re-checks the project in DIR after N one-space edits inside `--` comments
+      of FILE (a path relative to DIR), with a warm parse cache as the language
+      server has; reports p50 / p95 of the edited file's re-parse and of the
+      whole re-check.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("pipeline") => pipeline::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
+        Some("edit") => edit::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -37,7 +37,8 @@ pub fn analyze(project: &Project, settings: &Settings) -> Analysis {
 /// the files that changed. Parsing is most of the cost of a check.
 #[derive(Default)]
 pub struct ParseCache {
-    files: HashMap<String, (u64, usize, Arc<sql::SqlFile>)>,
+    /// By path: the text last parsed and its parse.
+    files: HashMap<String, (String, Arc<sql::SqlFile>)>,
     clients: HashMap<String, (u64, usize, Arc<ClientFile>)>,
 }
 
@@ -48,18 +49,17 @@ fn text_hash(text: &str) -> u64 {
 }
 
 impl ParseCache {
-    /// The parse of `text`, from the cache when `path` last had the same text.
+    /// The parse of `text`: from the cache when `path` last had the same text,
+    /// else re-parsing only the statements around what changed since (see
+    /// [`sql::reparse`]).
     pub fn parse(&mut self, path: &str, text: &str) -> Arc<sql::SqlFile> {
-        let hash = text_hash(text);
-        if let Some((hh, len, parsed)) = self.files.get(path)
-            && *hh == hash
-            && *len == text.len()
-        {
-            return parsed.clone();
-        }
-        let parsed = Arc::new(sql::parse_sql(text));
+        let parsed = match self.files.get(path) {
+            Some((old_text, parsed)) if old_text == text => return parsed.clone(),
+            Some((old_text, parsed)) => Arc::new(sql::reparse(parsed, old_text, text)),
+            None => Arc::new(sql::parse_sql(text)),
+        };
         self.files
-            .insert(path.to_string(), (hash, text.len(), parsed.clone()));
+            .insert(path.to_string(), (text.to_string(), parsed.clone()));
         parsed
     }
 

@@ -9,8 +9,8 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
 
 use super::{
-    Arg, ClientCreation, ClientFile, Directive, EnvRef, Op, QUERY_METHODS, Query, Str, Target,
-    secrets,
+    Arg, ClientCreation, ClientFile, Directive, EnvRef, Loop, LoopKind, Op, QUERY_METHODS, Query,
+    Str, Target, secrets,
 };
 use crate::text::Span;
 
@@ -46,24 +46,21 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         file,
         consumed: HashSet::new(),
         awaited: HashSet::new(),
-        loops: Vec::new(),
         const_env: HashMap::new(),
         depth: 0,
     };
     v.visit_program(&ret.program);
     let Lowerer {
-        mut file,
-        awaited,
-        loops,
-        ..
+        mut file, awaited, ..
     } = v;
     for q in &mut file.queries {
         q.awaited = awaited.contains(&q.span.start);
-        q.in_loop = loops
+        q.in_loop = file
+            .loops
             .iter()
-            .filter(|l| l.contains(q.span))
-            .min_by_key(|l| l.len())
-            .copied();
+            .filter(|l| l.body.contains(q.span))
+            .min_by_key(|l| l.body.len())
+            .map(|l| l.body);
     }
     file
 }
@@ -156,8 +153,6 @@ struct Lowerer<'s> {
     consumed: HashSet<u32>,
     /// Starts of expressions directly under `await`.
     awaited: HashSet<u32>,
-    /// Loop bodies and `.map(async …)` callbacks.
-    loops: Vec<Span>,
     /// `const key = process.env.X` in this file.
     const_env: HashMap<String, String>,
     /// Current expression nesting.
@@ -248,6 +243,20 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    fn push_loop(
+        &mut self,
+        kind: LoopKind,
+        body: oxc_span::Span,
+        condition: Option<oxc_span::Span>,
+    ) {
+        let condition = condition.map(|c| self.src(c).to_string());
+        self.file.loops.push(Loop {
+            kind,
+            body: span(body),
+            condition,
+        });
+    }
+
     /// The env variable an expression reads, directly or through a const.
     fn env_of(&self, e: &Expression) -> Option<String> {
         match e.get_inner_expression() {
@@ -321,7 +330,11 @@ impl<'s> Lowerer<'s> {
                             None => Some(Vec::new()),
                             _ => None,
                         };
-                        Target::Rpc { name: s, args }
+                        Target::Rpc {
+                            name: s,
+                            args,
+                            schema,
+                        }
                     };
                     break (target, recv_text.to_string());
                 }
@@ -418,16 +431,20 @@ impl<'a> Visit<'a> for Lowerer<'_> {
             }
             Expression::StaticMemberExpression(m) => {
                 let method = m.property.name.as_str();
+                // A `.map()` / `.flatMap()` callback runs once per item whether
+                // or not it is async (it may return the query's promise); a
+                // `.forEach()` callback only starts a request per item when it
+                // is async (a sync one cannot await, and rarely holds a query).
                 if matches!(method, "map" | "forEach" | "flatMap")
                     && let Some(cb) = it.arguments.first().and_then(|a| a.as_expression())
                 {
-                    let is_async = match cb.get_inner_expression() {
-                        Expression::ArrowFunctionExpression(f) => f.r#async,
-                        Expression::FunctionExpression(f) => f.r#async,
-                        _ => false,
+                    let (is_function, is_async) = match cb.get_inner_expression() {
+                        Expression::ArrowFunctionExpression(f) => (true, f.r#async),
+                        Expression::FunctionExpression(f) => (true, f.r#async),
+                        _ => (false, false),
                     };
-                    if is_async {
-                        self.loops.push(span(cb.span()));
+                    if is_function && (is_async || method != "forEach") {
+                        self.push_loop(LoopKind::Callback, cb.span(), None);
                     }
                 }
                 if method == "get"
@@ -496,6 +513,21 @@ impl<'a> Visit<'a> for Lowerer<'_> {
         }
     }
 
+    /// `` `sb_secret_…` `` and the static parts of `` `${a}sb_secret_…` ``.
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        let whole = it.expressions.is_empty() && it.quasis.len() == 1;
+        for q in &it.quasis {
+            let Some(value) = q.value.cooked.as_ref().map(|c| c.as_str()) else {
+                continue;
+            };
+            if secrets::classify(value).is_some_and(|k| k.is_secret()) {
+                let at = if whole { it.span } else { q.span };
+                self.file.key_literals.push((value.to_string(), span(at)));
+            }
+        }
+        walk::walk_template_literal(self, it);
+    }
+
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         let s = self.literal(&it.source);
         self.file.imports.push((s.value, span(it.source.span)));
@@ -521,18 +553,28 @@ impl<'a> Visit<'a> for Lowerer<'_> {
     }
 
     fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
-        self.loops.push(span(it.body.span()));
+        self.push_loop(LoopKind::For, it.body.span(), None);
         walk::walk_for_of_statement(self, it);
     }
 
     fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
-        self.loops.push(span(it.body.span()));
+        self.push_loop(LoopKind::For, it.body.span(), None);
         walk::walk_for_in_statement(self, it);
     }
 
     fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
-        self.loops.push(span(it.body.span()));
+        self.push_loop(LoopKind::For, it.body.span(), None);
         walk::walk_for_statement(self, it);
+    }
+
+    fn visit_while_statement(&mut self, it: &WhileStatement<'a>) {
+        self.push_loop(LoopKind::While, it.body.span(), Some(it.test.span()));
+        walk::walk_while_statement(self, it);
+    }
+
+    fn visit_do_while_statement(&mut self, it: &DoWhileStatement<'a>) {
+        self.push_loop(LoopKind::While, it.body.span(), Some(it.test.span()));
+        walk::walk_do_while_statement(self, it);
     }
 }
 
@@ -591,9 +633,54 @@ export async function load(ids: string[]) {
         let q = &f.queries[2];
         assert!(q.in_loop.is_some());
         match &q.target {
-            Target::Rpc { name, args } => {
+            Target::Rpc { name, args, .. } => {
                 assert_eq!(name.value, "bump");
                 assert_eq!(args.as_ref().unwrap()[0].0, "p_id");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn lowers_loops_template_keys_and_rpc_schema() {
+        let src = r#"
+const k = `sb_secret_RoqthptUrVDdl4IFg0CxzP_le72n7qL`;
+const h = `Bearer ${x}`;
+async function f(ids) {
+  while (queue.length) { await supabase.from('a').select('id'); }
+  do { await supabase.from('b').select('id'); } while (attempt++ < 3);
+  await Promise.all(ids.map((id) => supabase.from('c').select('id').eq('id', id)));
+  ids.forEach((id) => supabase.from('d').select('id'));
+  await supabase.schema('billing').rpc('spend');
+}
+"#;
+        let f = parse_client("a.ts", src);
+        assert_eq!(f.key_literals.len(), 1, "{:?}", f.key_literals);
+        assert_eq!(
+            &src[f.key_literals[0].1.range()],
+            "`sb_secret_RoqthptUrVDdl4IFg0CxzP_le72n7qL`"
+        );
+        let kinds: Vec<(LoopKind, Option<&str>)> = f
+            .loops
+            .iter()
+            .map(|l| (l.kind, l.condition.as_deref()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (LoopKind::While, Some("queue.length")),
+                (LoopKind::While, Some("attempt++ < 3")),
+                (LoopKind::Callback, None),
+            ]
+        );
+        let in_loop: Vec<bool> = f.queries.iter().map(|q| q.in_loop.is_some()).collect();
+        assert_eq!(in_loop, [true, true, true, false, false]);
+        match &f.queries[4].target {
+            Target::Rpc { name, schema, .. } => {
+                assert_eq!(
+                    (name.value.as_str(), schema.as_deref()),
+                    ("spend", Some("billing"))
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -28,12 +28,36 @@ pub struct ClientFile {
     pub env_refs: Vec<EnvRef>,
     /// `createClient(url, key)` and the SSR helpers.
     pub clients: Vec<ClientCreation>,
-    /// String literals that look like keys (JWTs, `sb_secret_…`).
+    /// String literals and template literal parts that look like keys (JWTs,
+    /// `sb_secret_…`).
     pub key_literals: Vec<(String, Span)>,
+    /// Loop bodies and per-item callbacks, outermost first.
+    pub loops: Vec<Loop>,
     /// The parser gave up on the file (recoverable errors do not count).
     pub failed: bool,
     /// Syntax errors the parser reported (it may have recovered from them).
     pub syntax_errors: usize,
+}
+
+/// What kind of repetition a [`Loop`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    /// `for`, `for…of`, `for…in`.
+    For,
+    /// `while` and `do…while`.
+    While,
+    /// A callback of `.map()` / `.flatMap()`, or an `async` one of `.forEach()`.
+    Callback,
+}
+
+/// A loop body or per-item callback.
+#[derive(Debug, Clone)]
+pub struct Loop {
+    pub kind: LoopKind,
+    /// The body (or the whole callback).
+    pub body: Span,
+    /// The condition of a `while` / `do…while` loop, as written.
+    pub condition: Option<String>,
 }
 
 /// `process.env.NAME`, `import.meta.env.NAME`, `Deno.env.get('NAME')`.
@@ -57,10 +81,12 @@ pub struct ClientCreation {
 pub enum Target {
     /// `.from('table')`, with `.schema('s')` when the chain names one.
     Table { name: Str, schema: Option<String> },
-    /// `.rpc('fn', { arg: … })`: argument names when the object is a literal.
+    /// `.rpc('fn', { arg: … })`: argument names when the object is a literal,
+    /// with `.schema('s')` when the chain names one.
     Rpc {
         name: Str,
         args: Option<Vec<(String, Span)>>,
+        schema: Option<String>,
     },
 }
 
@@ -110,7 +136,8 @@ pub struct Query {
     pub ops: Vec<Op>,
     /// Directly under `await`.
     pub awaited: bool,
-    /// The loop or `.map(async …)` callback the chain runs in, if any.
+    /// The innermost loop body or per-item callback the chain runs in, if any
+    /// (all of them are in [`ClientFile::loops`]).
     pub in_loop: Option<Span>,
 }
 

@@ -18,6 +18,30 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Optimal string alignment distance: Levenshtein plus the transposition of
+/// two adjacent characters as one edit (`titel` -> `title` is 1), for
+/// did-you-mean hints.
+pub fn osa_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Rows i-2, i-1 and i of the distance matrix.
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
 /// Quotes an identifier when PostgreSQL needs it.
 pub fn quote_ident(name: &str) -> String {
     let plain = !name.is_empty()
@@ -174,4 +198,30 @@ pub fn is_correlated(select: &Expr, outer: &Relation, model: &Model) -> bool {
         }
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        for (a, b, lev, osa) in [
+            ("", "", 0, 0),
+            ("", "abc", 3, 3),
+            ("abc", "", 3, 3),
+            ("title", "title", 0, 0),
+            ("titel", "title", 2, 1),
+            ("ab", "ba", 2, 1),
+            ("abc", "ca", 3, 3),
+            ("statuss", "status", 1, 1),
+            ("kitten", "sitting", 3, 3),
+            ("usernme", "username", 1, 1),
+            ("émoi", "éomi", 2, 1),
+        ] {
+            assert_eq!(edit_distance(a, b), lev, "levenshtein {a} {b}");
+            assert_eq!(osa_distance(a, b), osa, "osa {a} {b}");
+            assert_eq!(osa_distance(b, a), osa, "osa {b} {a}");
+        }
+    }
 }

@@ -13,21 +13,34 @@ use crate::text::Span;
 const MAX_EXPR_DEPTH: usize = 200;
 
 pub fn parse_sql(text: &str) -> SqlFile {
+    parse_sql_at(text, 0)
+}
+
+/// Parses `text` as if it started at byte `base` of its file: every span is
+/// moved by `base` (incremental re-parsing parses one region of a file).
+pub fn parse_sql_at(text: &str, base: u32) -> SqlFile {
     let parse = SourceFile::parse(text);
     let root = parse.syntax_node();
+    let at = |r: TextRange| {
+        let s = span_of(r);
+        Span::new(s.start + base, s.end + base)
+    };
     let mut errors: Vec<SyntaxError> = parse
         .errors()
         .into_iter()
         .map(|e| SyntaxError {
-            span: span_of(e.range()),
+            span: at(e.range()),
             message: e.message().to_string(),
         })
         .collect();
-    errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-    let comments = collect_comments(&root);
+    sort_errors(&mut errors);
+    let mut comments = collect_comments(&root);
+    for c in &mut comments {
+        c.span = Span::new(c.span.start + base, c.span.end + base);
+    }
     let mut stmts = Vec::new();
     let top = Lower {
-        map: &|r| span_of(r),
+        map: &at,
         context: StmtContext::TopLevel,
     };
     for node in root.children() {
@@ -38,6 +51,15 @@ pub fn parse_sql(text: &str) -> SqlFile {
         errors,
         comments,
     }
+}
+
+/// Errors in text order, without repeats (the parser and the validation pass
+/// may report the same problem).
+pub(super) fn sort_errors(errors: &mut Vec<SyntaxError>) {
+    errors.sort_by(|a, b| {
+        (a.span.start, a.span.end, &a.message).cmp(&(b.span.start, b.span.end, &b.message))
+    });
+    errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
 }
 
 /// Comment tokens, found by walking the green tree (no cursor allocations).

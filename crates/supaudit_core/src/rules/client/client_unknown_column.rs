@@ -114,7 +114,7 @@ fn check_query(
         match (method, op.args.first()) {
             ("select", Some(Arg::Str(s))) => {
                 if let Some(items) = parse_select(&s.value) {
-                    select_items(ctx, rel, s, &items, &mut report);
+                    select_items(ctx, rel, s, &items, false, &mut report);
                 }
             }
             ("or", Some(Arg::Str(s))) if !foreign => {
@@ -157,20 +157,32 @@ fn select_items(
     rel: &Relation,
     s: &Str,
     items: &[SelectItem],
+    embedded: bool,
     report: &mut impl FnMut(&Relation, &str, Span, bool),
 ) {
     for item in items {
         match item {
+            // Inside an embed, a bare `count` is PostgREST's aggregate
+            // (`comments(count)`), not a column.
+            SelectItem::Column { name, .. } if embedded && name == "count" => {}
             SelectItem::Column { name, at } => {
                 report(rel, name, inner_span(s, *at, name.len()), s.exact)
             }
             SelectItem::Embed { name, items, .. } => {
+                // `comments(count)` is an aggregate over the embedded rows.
+                let aggregate = items.iter().all(|i| {
+                    matches!(i, SelectItem::Column { name, .. } if name == "count")
+                        || matches!(i, SelectItem::Aggregate)
+                });
+                if aggregate {
+                    continue;
+                }
                 // The embedded name may be a table or a foreign key column; only
                 // tables the model knows are checked.
                 if let Lookup::Found(embedded) = lookup(ctx, name, Some(&rel.schema))
                     && !embedded.columns.is_empty()
                 {
-                    select_items(ctx, embedded, s, items, report);
+                    select_items(ctx, embedded, s, items, true, report);
                 }
             }
             SelectItem::Star | SelectItem::Aggregate => {}
@@ -184,8 +196,17 @@ fn has_column(ctx: &Context, rel: &Relation, name: &str) -> bool {
         || ctx.model.functions.iter().any(|f| {
             f.name == name
                 && f.arg_types.first().is_some_and(|t| {
-                    let t = t.trim_matches('"');
+                    let t = row_type(t);
                     t == rel.name || t == format!("{}.{}", rel.schema, rel.name)
                 })
         })
+}
+
+/// A row type as written (`posts`, `"public"."posts"`, `public . posts`)
+/// without quotes or spaces around its parts.
+fn row_type(t: &str) -> String {
+    t.split('.')
+        .map(|p| p.trim().trim_matches('"'))
+        .collect::<Vec<_>>()
+        .join(".")
 }

@@ -5,7 +5,7 @@ use crate::rules::{Context, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Reports `.from('name')` calls in client code whose table or view no
-    /// migration creates.
+    /// migration creates, or creates only in a schema the API does not expose.
     ///
     /// ## Why it matters
     /// The query fails at run time with `relation "public.name" does not exist`
@@ -49,6 +49,29 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let schema = q.table().and_then(|t| t.1);
+            // The name exists, but in a schema PostgREST does not serve.
+            if schema.is_none()
+                && let Some(r) = ctx
+                    .model
+                    .relations
+                    .values()
+                    .find(|r| r.name == name.value && !ctx.is_exposed(&r.schema))
+            {
+                let mut d = CLIENT_UNKNOWN_TABLE.diagnostic(
+                    unit.path,
+                    str_span(name),
+                    format!(
+                        "`{}` exists in schema `{}`, which the API does not expose",
+                        name.value, r.schema
+                    ),
+                );
+                d.help = Some(format!(
+                    "add `{}` to `[api] schemas` in supabase/config.toml (with grants), or read it through a view or function in an exposed schema; the query fails at run time",
+                    r.schema
+                ));
+                out.push(d);
+                continue;
+            }
             let candidates = ctx.model.project_relations().filter(|r| match schema {
                 Some(s) => r.schema == s,
                 None => ctx.is_exposed(&r.schema),

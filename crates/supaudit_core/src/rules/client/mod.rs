@@ -10,7 +10,7 @@ pub mod service_role_in_client;
 use crate::client::{Query, Str};
 use crate::model::Relation;
 use crate::rules::Context;
-use crate::rules::helpers::edit_distance;
+use crate::rules::helpers::osa_distance;
 use crate::text::Span;
 
 /// What the schema model says about a table name used by client code.
@@ -70,7 +70,7 @@ pub(crate) fn did_you_mean<'c>(
 ) -> Option<&'c str> {
     let limit = (name.len() / 3).clamp(1, 3);
     candidates
-        .map(|c| (edit_distance(name, c), c))
+        .map(|c| (osa_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)

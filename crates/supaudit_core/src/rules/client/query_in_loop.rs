@@ -1,18 +1,21 @@
-use crate::client::Target;
+use crate::client::{LoopKind, Target};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a supabase-js query inside a `for` / `for…of` / `for…in` loop or
-    /// an `async` callback of `.map()`, `.forEach()` or `.flatMap()`: one
-    /// request per item (the N+1 pattern).
+    /// Reports a supabase-js query inside a loop (`for`, `for…of`, `for…in`,
+    /// `while`, `do…while`) or a per-item callback (`.map()`, `.flatMap()`, an
+    /// `async` callback of `.forEach()`): one request per item (the N+1
+    /// pattern).
     ///
     /// ## Why it matters
     /// Each query is an HTTP round trip to PostgREST. A page that lists 50
     /// conversations and then fetches each one's messages makes 51 requests;
     /// latency grows with the data and the connection pool fills under load.
-    /// Paginated loops (`.range()`) are not reported.
+    /// Paginated queries (`.range()`) are not reported, nor are `while` loops
+    /// whose condition reads like a retry or a cursor (`attempt`, `retries`,
+    /// `tries`, `hasMore`, `cursor`, `page`).
     ///
     /// ## Example
     /// ```ts
@@ -28,6 +31,9 @@ declare_rule! {
     ///   .select('*, messages(*)');
     /// // or: .from('messages').select('*').in('conversation_id', ids)
     /// ```
+    /// Writes in a loop become one request too: one bulk `.insert([...])` /
+    /// `.upsert([...])` with all the rows, or `.in('id', ids)` for the same
+    /// update or delete on many rows.
     ///
     /// ## Reference
     /// Seed audit 000 §4.2 (N+1 queries).
@@ -40,18 +46,50 @@ declare_rule! {
     }
 }
 
+/// Words in a `while` condition that make it a retry or pagination loop.
+const NOT_PER_ITEM: &[&str] = &[
+    "attempt", "retr", "tries", "hasmore", "has_more", "cursor", "page",
+];
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for unit in ctx.clients {
         for q in &unit.ir.queries {
             if q.in_loop.is_none() || q.op("range").is_some() {
                 continue;
             }
-            let (what, help) = match &q.target {
-                Target::Table { name, .. } => (
+            // Some loop around the query repeats it per item.
+            let per_item = unit
+                .ir
+                .loops
+                .iter()
+                .filter(|l| l.body.contains(q.span))
+                .any(|l| match (l.kind, &l.condition) {
+                    (LoopKind::While, Some(c)) => {
+                        let c = c.to_ascii_lowercase();
+                        !NOT_PER_ITEM.iter().any(|w| c.contains(w))
+                    }
+                    _ => true,
+                });
+            if !per_item {
+                continue;
+            }
+            let write = ["insert", "upsert", "update", "delete"]
+                .into_iter()
+                .find(|m| q.op(m).is_some());
+            let (what, help) = match (&q.target, write) {
+                (Target::Table { name, .. }, Some("insert" | "upsert")) => (
+                    format!("query on `{}`", name.value),
+                    "collect the rows and write them in one request: one bulk `.upsert([...])` (or `.insert([...])`) with an array of rows",
+                ),
+                (Target::Table { name, .. }, Some(_)) => (
+                    format!("query on `{}`", name.value),
+                    "change all the rows in one request: `.in('id', ids)` when every row gets the same change, else one bulk `.upsert([...])` with each row's new values",
+                ),
+                (Target::Table { name, .. }, None) => (
                     format!("query on `{}`", name.value),
                     "fetch the rows for all items at once: `.in('column', ids)`, or embed them in the parent query with a nested select such as `.select('*, child_table(*)')`",
                 ),
-                Target::Rpc { name, .. } => (
+                (Target::Rpc { name, .. }, _) => (
                     format!("call to `{}`", name.value),
                     "pass all items to one call (an array argument) instead of calling once per item",
                 ),

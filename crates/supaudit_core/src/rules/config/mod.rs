@@ -118,7 +118,10 @@ pub(crate) fn env_entries(text: &str) -> Vec<EnvEntry<'_>> {
             continue;
         }
         let lead = content.len() - trimmed.len();
-        let decl = trimmed.strip_prefix("export ").unwrap_or(trimmed);
+        let decl = match trimmed.strip_prefix("export") {
+            Some(rest) if rest.starts_with([' ', '\t']) => rest.trim_start(),
+            _ => trimmed,
+        };
         let name_at = lead + (trimmed.len() - decl.len());
         let Some(eq) = decl.find('=') else { continue };
         let name = decl[..eq].trim_end();
@@ -126,19 +129,9 @@ pub(crate) fn env_entries(text: &str) -> Vec<EnvEntry<'_>> {
             continue;
         }
         let raw = &decl[eq + 1..];
-        let mut v_at = name_at + eq + 1 + (raw.len() - raw.trim_start().len());
-        let mut value = raw.trim();
-        for q in ['"', '\''] {
-            if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
-                value = &value[1..value.len() - 1];
-                v_at += 1;
-            }
-        }
-        if !value.starts_with(['"', '\''])
-            && let Some(h) = value.find(" #")
-        {
-            value = value[..h].trim_end();
-        }
+        let rest = raw.trim_start();
+        let (skip, value) = env_value(rest);
+        let v_at = name_at + eq + 1 + (raw.len() - rest.len()) + skip;
         out.push(EnvEntry {
             name,
             name_span: Span::new(
@@ -150,6 +143,33 @@ pub(crate) fn env_entries(text: &str) -> Vec<EnvEntry<'_>> {
         });
     }
     out
+}
+
+/// The value at the start of `rest` (what follows `=`): the contents of a
+/// quoted value (`"…"` or `'…'`, whatever follows the closing quote, such as a
+/// comment, is ignored), else the text up to a ` #` comment. Returns the
+/// value's offset in `rest` and the value.
+fn env_value(rest: &str) -> (usize, &str) {
+    if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let body = &rest[1..];
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q {
+                return (1, &body[..i]);
+            }
+        }
+        // No closing quote (a multi-line value): the line as written.
+    }
+    let end = [" #", "\t#"]
+        .iter()
+        .filter_map(|h| rest.find(h))
+        .min()
+        .unwrap_or(rest.len());
+    (0, rest[..end].trim_end())
 }
 
 /// Env files in the project (not excluded).
@@ -182,12 +202,23 @@ mod tests {
 
     #[test]
     fn reads_env_lines() {
-        let t = "# c\nA=1\nexport B = \"two words\"\nC='x' \nbad line\nD=v # note\n";
+        let t = "# c\nA=1\nexport B = \"two words\"\nC='x' \nbad line\nD=v # note\nE='sb_secret_x' # server only\nF=\"a # b\" # c\nexport\tG=\"q\\\"x\"\nH=\"open\nexported=1\nI=\ta\t# t\n";
         let e = env_entries(t);
         let got: Vec<(&str, &str)> = e.iter().map(|e| (e.name, e.value)).collect();
         assert_eq!(
             got,
-            [("A", "1"), ("B", "two words"), ("C", "x"), ("D", "v")]
+            [
+                ("A", "1"),
+                ("B", "two words"),
+                ("C", "x"),
+                ("D", "v"),
+                ("E", "sb_secret_x"),
+                ("F", "a # b"),
+                ("G", "q\\\"x"),
+                ("H", "\"open"),
+                ("exported", "1"),
+                ("I", "a"),
+            ]
         );
         for x in &e {
             assert_eq!(&t[x.value_span.range()], x.value);

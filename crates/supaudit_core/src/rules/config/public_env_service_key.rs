@@ -1,4 +1,6 @@
-use super::{env_entries, env_files};
+use std::collections::HashMap;
+
+use super::{EnvEntry, env_entries, env_files};
 use crate::client::secrets::{classify, mask};
 use crate::client::{is_service_key_name, public_prefix};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
@@ -41,14 +43,22 @@ declare_rule! {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for f in env_files(ctx) {
-        for e in env_entries(&f.text) {
+        let entries = env_entries(&f.text);
+        let secret_value = |e: &EnvEntry| classify(e.value).is_some_and(|k| k.is_secret());
+        let reported = |e: &EnvEntry| {
+            public_prefix(e.name).is_some() && (is_service_key_name(e.name) || secret_value(e))
+        };
+        // How many reported variables each name would have after the renames.
+        let mut renamed_count: HashMap<&str, usize> = HashMap::new();
+        for e in entries.iter().filter(|e| reported(e)) {
+            let name = public_prefix(e.name).map_or(e.name, |p| &e.name[p.len()..]);
+            *renamed_count.entry(name).or_default() += 1;
+        }
+        for e in entries.iter().filter(|e| reported(e)) {
             let Some(prefix) = public_prefix(e.name) else {
                 continue;
             };
-            let secret_value = classify(e.value).is_some_and(|k| k.is_secret());
-            if !is_service_key_name(e.name) && !secret_value {
-                continue;
-            }
+            let secret_value = secret_value(e);
             let what = if secret_value {
                 format!("a service-role key ({})", mask(e.value))
             } else {
@@ -63,10 +73,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "bundlers inline `{prefix}` variables into browser code; drop the prefix and read the key only on the server"
             ));
             let renamed = &e.name[prefix.len()..];
-            d.fixes.push(Fix::unsafe_(
-                format!("Rename to {renamed}"),
-                vec![Edit::replace(&f.path, e.name_span, renamed)],
-            ));
+            // Renaming must not define a variable twice (`SUPABASE_…` is
+            // already there, or two prefixed names lose their prefix).
+            let clash = renamed_count.get(renamed).is_some_and(|n| *n > 1)
+                || entries.iter().any(|o| o.name == renamed);
+            if !clash {
+                d.fixes.push(Fix::unsafe_(
+                    format!("Rename to {renamed}"),
+                    vec![Edit::replace(&f.path, e.name_span, renamed)],
+                ));
+            }
             out.push(d);
         }
     }
