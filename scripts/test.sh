@@ -3,7 +3,9 @@
 # Installs what is missing on a fresh machine: PostgreSQL 15 (Debian packages,
 # by scripts/pg-run.sh), the jsonschema Python package and the SARIF 2.1.0
 # schema (from the npm package @microsoft/jest-sarif) for output validation,
-# and Neovim (Debian package) for the language server test.
+# Neovim (Debian package) for the language server test, and the npm workspaces
+# (`npm ci`, only when package-lock.json changed) for the node LSP client tests
+# and the VS Code extension.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -19,6 +21,28 @@ cargo_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$work/cargo-test.log"
 
 log "language server with a real client: Neovim (headless) drives supaudit lsp"
 bash scripts/nvim-lsp-test.sh | tee "$work/nvim-lsp.log"
+
+log "npm workspaces: editors/vscode and tests/lsp-client (npm ci when package-lock.json changed)"
+stamp="node_modules/.supaudit-lock-sha256"
+lock_sha=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sha" ]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_sha" > "$stamp"
+fi
+
+log "language server with a node client (vscode-languageserver-protocol): flow, client files, 10,000 random edits"
+SUPAUDIT_BIN="$root/target/debug/supaudit" npm test -w tests/lsp-client 2>&1 | tee "$work/lsp-node.log"
+node_passed=$(grep -Eo '^# pass [0-9]+' "$work/lsp-node.log" | awk '{print $3}')
+grep -Eq '^# fail 0$' "$work/lsp-node.log"
+
+log "VS Code extension: type check, unit tests, .vsix with the server bundled, .vsix contents and activation"
+npm run check -w editors/vscode
+npm test -w editors/vscode 2>&1 | tee "$work/vscode-unit.log"
+vscode_passed=$(grep -Eo '^# pass [0-9]+' "$work/vscode-unit.log" | awk '{print $3}')
+grep -Eq '^# fail 0$' "$work/vscode-unit.log"
+SUPAUDIT_BIN="$root/target/debug/supaudit" npm run package -w editors/vscode
+node editors/vscode/scripts/check-vsix.mjs | tee "$work/vsix.log"
+vsix_passed=$(grep -Eo '^[0-9]+ passed, 0 failed' "$work/vsix.log" | awk '{print $1}')
 
 log "example project, and the example after every fix (--unsafe-fixes), on PostgreSQL"
 cp -r examples/studio "$work/studio-fixed"
@@ -42,4 +66,4 @@ fi
 python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
 
 echo
-echo "total: $((cargo_passed + pg_passed + 2)) passed, 0 failed"
+echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + 2)) passed, 0 failed"

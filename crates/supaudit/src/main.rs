@@ -44,6 +44,25 @@ enum ListFormat {
 }
 
 fn main() -> ExitCode {
+    // The core wants 8 MiB of stack for deeply nested input (ARCHITECTURE.md);
+    // run on a thread that has it whatever the platform's main thread gets.
+    match std::thread::Builder::new()
+        .name("supaudit".into())
+        .stack_size(16 << 20)
+        .spawn(run)
+    {
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            eprintln!("supaudit: error: internal error (panic)");
+            ExitCode::from(2)
+        }),
+        Err(e) => {
+            eprintln!("supaudit: error: cannot start: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(args),

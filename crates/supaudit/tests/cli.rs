@@ -305,6 +305,26 @@ fn deep_nesting_and_huge_files_do_not_crash() {
     .unwrap();
     let big = "create table if not exists public.big (id bigint primary key);\n".repeat(50_000);
     std::fs::write(dir.join("supabase/migrations/20240103000000_big.sql"), big).unwrap();
+    // Client code nested as deep as the parser is allowed to go, and deeper.
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    for (name, depth) in [("ok.ts", 990), ("deep.ts", 100_000)] {
+        let code = format!(
+            "export const x = {}1{};\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
+        std::fs::write(dir.join("src").join(name), code).unwrap();
+    }
+    let jsx = format!(
+        "export const X = () => {};\n",
+        "<a>".repeat(3900) + &"</a>".repeat(3900)
+    );
+    std::fs::write(dir.join("src/deep.tsx"), jsx).unwrap();
+    let chain = format!(
+        "export const q = supabase.from('big').select('id'){};\n",
+        ".eq('id', 1)".repeat(20_000)
+    );
+    std::fs::write(dir.join("src/chain.ts"), chain).unwrap();
     let o = supaudit(&["check", ".", "--format", "json"], &dir);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
     serde_json::from_str::<serde_json::Value>(&stdout(&o)).expect("complete JSON output");

@@ -197,7 +197,7 @@ pub fn analyze_cancellable(
         for unit in &units {
             for stmt in &unit.sql.stmts {
                 n = n.wrapping_add(1);
-                if n % 256 == 0 && cancelled() {
+                if n.is_multiple_of(256) && cancelled() {
                     return None;
                 }
                 let sref = StmtRef {

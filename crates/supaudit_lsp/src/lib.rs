@@ -8,7 +8,7 @@ pub mod convert;
 pub mod hover;
 pub mod workspace;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -37,10 +37,16 @@ const WATCHED: &[&str] = &[
 /// coalesce the notifications of one keystroke.
 const DEBOUNCE: Duration = Duration::from_millis(5);
 
+/// Stack of the threads that run checks.
+const STACK_SIZE: usize = 16 << 20;
+
 /// Serves LSP on stdin/stdout until `exit`. Exit code 0 after `shutdown`, 1 otherwise.
 pub fn run_stdio() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // Checks run on blocking threads; the core wants 8 MiB of stack for
+        // deeply nested input (see ARCHITECTURE.md), give it room.
+        .thread_stack_size(STACK_SIZE)
         .build()
     {
         Ok(rt) => rt,
@@ -69,8 +75,9 @@ pub fn run_stdio() -> ExitCode {
 #[derive(Default)]
 struct State {
     workspace: Option<Workspace>,
-    /// Files whose last published diagnostics were not empty.
-    published: HashSet<String>,
+    /// What was last published for each file whose diagnostics were not empty,
+    /// with the document version: unchanged files are not published again.
+    published: HashMap<String, (Vec<Diagnostic>, Option<i32>)>,
     /// The client can watch files for us (dynamic registration of didChangeWatchedFiles).
     watch_files: bool,
     /// The schema model of the last completed check and the project it was
@@ -143,11 +150,14 @@ impl Backend {
         let client = self.client.clone();
         let publishing = self.publishing.clone();
         let parses = self.parses.clone();
+        let t0 = std::time::Instant::now();
+        let timing = std::env::var_os("SUPAUDIT_LSP_TIMING").is_some();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
             if current.load(Ordering::SeqCst) != generation {
                 return;
             }
+            let t_debounce = t0.elapsed();
             let snapshot = {
                 let s = lock(&state);
                 s.workspace
@@ -177,6 +187,7 @@ impl Backend {
                 })
             })
             .await;
+            let t_analysis = t0.elapsed();
             let (by_file, model, exposed) = match analysis {
                 Ok(Ok(Some(v))) => v,
                 // Cancelled: a newer check is on its way.
@@ -200,35 +211,58 @@ impl Backend {
                     return;
                 }
             };
-            {
+            let replaced = {
                 let mut s = lock(&state);
-                s.model = Some(model);
                 s.exposed = exposed;
-            }
+                s.model.replace(model)
+            };
             let _guard = publishing.lock().await;
             if current.load(Ordering::SeqCst) != generation {
                 return;
             }
-            let previous = std::mem::replace(
-                &mut lock(&state).published,
-                by_file.keys().cloned().collect(),
-            );
+            let mut previous = std::mem::take(&mut lock(&state).published);
             let mut files: Vec<(String, Vec<Diagnostic>)> = by_file.into_iter().collect();
             files.extend(
                 previous
-                    .into_iter()
-                    .filter(|f| !files.iter().any(|(g, _)| g == f))
-                    .map(|f| (f, Vec::new()))
+                    .keys()
+                    .filter(|f| !files.iter().any(|(g, _)| g == *f))
+                    .map(|f| (f.clone(), Vec::new()))
                     .collect::<Vec<_>>(),
             );
-            files.sort_by(|a, b| a.0.cmp(&b.0));
+            // Open files first (the one being edited is waited for), then by path.
+            files.sort_by(|a, b| {
+                (!versions.contains_key(&a.0), &a.0).cmp(&(!versions.contains_key(&b.0), &b.0))
+            });
+            let mut now = HashMap::new();
             for (rel, diagnostics) in files {
+                let version = versions.get(&rel).copied();
+                let last = previous.remove(&rel);
+                let unchanged = match &last {
+                    Some((d, v)) => *d == diagnostics && *v == version,
+                    None => diagnostics.is_empty(),
+                };
+                if !diagnostics.is_empty() {
+                    now.insert(rel.clone(), (diagnostics.clone(), version));
+                }
+                if unchanged {
+                    continue;
+                }
                 let Some(uri) = Uri::from_file_path(root.join(&rel)) else {
                     continue;
                 };
-                let version = versions.get(&rel).copied();
                 client.publish_diagnostics(uri, diagnostics, version).await;
             }
+            lock(&state).published = now;
+            if timing {
+                eprintln!(
+                    "supaudit lsp timing: debounce {:?}, analysis done {:?}, published {:?}",
+                    t_debounce,
+                    t_analysis,
+                    t0.elapsed()
+                );
+            }
+            // The model this check replaced is freed after publishing.
+            drop(replaced);
         });
     }
 

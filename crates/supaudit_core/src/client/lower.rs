@@ -70,7 +70,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
 /// must not overflow the stack (it needs 8 MiB for these limits; the CLI, the
 /// language server and the WASM build give it that).
 const MAX_BRACKET_DEPTH: usize = 1000;
-const MAX_JSX_CLOSERS: usize = 8000;
+const MAX_JSX_CLOSERS: usize = 4000;
 /// Expression nesting below which the lowering does not descend.
 const MAX_EXPR_DEPTH: usize = 400;
 

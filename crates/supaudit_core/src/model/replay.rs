@@ -474,10 +474,11 @@ impl Replay {
                     rel.triggers.retain(|x| &x.name != name);
                 }
             }
-            StmtKind::CreateType { name, enum_values } => {
-                if let Some(v) = enum_values {
-                    m.enums.insert(key(name), v.clone());
-                }
+            StmtKind::CreateType {
+                name,
+                enum_values: Some(v),
+            } => {
+                m.enums.insert(key(name), v.clone());
             }
             _ => {}
         }
