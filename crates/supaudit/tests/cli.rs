@@ -341,3 +341,38 @@ fn rule_and_rules_commands() {
     let o = supaudit(&["rules"], &repo());
     insta::assert_snapshot!("rules_list", stdout(&o));
 }
+
+/// Keys found in files are never printed whole, in any format: not the value,
+/// and not any 16-character piece of it past the shown prefix.
+#[test]
+fn no_output_format_prints_a_key_whole() {
+    let example = repo().join("examples/studio");
+    let env = std::fs::read_to_string(example.join(".env.example")).unwrap();
+    let keys: Vec<&str> = env
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(_, v)| v.trim()))
+        .filter(|v| {
+            v.starts_with("sb_secret_") || v.starts_with("sb_publishable_") || v.starts_with("eyJ")
+        })
+        .collect();
+    assert_eq!(keys.len(), 3, "the example holds three fake keys");
+    for format in ["text", "json", "sarif", "github"] {
+        let o = supaudit(&["check", ".", "--format", format], &example);
+        let out = stdout(&o) + &stderr(&o);
+        assert!(
+            out.contains("secret-in-env-example"),
+            "{format}: no finding"
+        );
+        for key in &keys {
+            // Past the kept prefix (at most 17 characters), no 16-character window appears.
+            let tail = &key[17.min(key.len())..];
+            for i in 0..tail.len().saturating_sub(16) {
+                let piece = &tail[i..i + 16];
+                assert!(
+                    !out.contains(piece),
+                    "{format} output shows `{piece}` of a key"
+                );
+            }
+        }
+    }
+}
