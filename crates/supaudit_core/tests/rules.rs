@@ -158,6 +158,8 @@ rule_tests! {
     service_role_in_client => "service-role-in-client",
     client_unknown_table => "client-unknown-table",
     client_unknown_column => "client-unknown-column",
+    column_renamed_in_use => "column-renamed-in-use",
+    stats_extension_missing => "stats-extension-missing",
     client_unknown_function => "client-unknown-function",
     query_in_loop => "query-in-loop",
     pooler_disabled => "pooler-disabled",

@@ -10,6 +10,7 @@ pub mod helpers;
 
 pub mod client;
 pub mod config;
+pub mod migration;
 pub mod performance;
 pub mod security;
 pub mod syntax;
@@ -154,6 +155,9 @@ pub static ALL: &[&Rule] = &[
     &config::public_env_service_key::PUBLIC_ENV_SERVICE_KEY,
     &config::auth_anonymous_sign_ins::AUTH_ANONYMOUS_SIGN_INS,
     &config::auth_weak_password_policy::AUTH_WEAK_PASSWORD_POLICY,
+    &config::stats_extension_missing::STATS_EXTENSION_MISSING,
+    // migrations
+    &migration::column_renamed_in_use::COLUMN_RENAMED_IN_USE,
     // syntax and meta
     &syntax::syntax_error::SYNTAX_ERROR,
     &syntax::unparsed_statement::UNPARSED_STATEMENT,

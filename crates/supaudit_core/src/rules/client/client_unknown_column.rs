@@ -73,7 +73,8 @@ fn check_query(
     out: &mut Vec<Diagnostic>,
 ) {
     let mut report = |rel: &Relation, name: &str, span: Span, fixable: bool| {
-        if has_column(ctx, rel, name) {
+        // Renamed or dropped by a migration: `column-renamed-in-use` says so.
+        if crate::rules::migration::column_renamed_in_use::history(ctx, rel, name).is_some() {
             return;
         }
         let suggestion = did_you_mean(name, rel.columns.iter().map(|c| c.name.as_str()));
@@ -101,7 +102,22 @@ fn check_query(
         }
         out.push(d);
     };
+    missing_columns(ctx, q, rel, &mut report);
+}
 
+/// Calls `f(table, column, span, exact)` for every column a query uses that
+/// its table (or an embedded table) does not have.
+pub(crate) fn missing_columns(
+    ctx: &Context,
+    q: &Query,
+    rel: &Relation,
+    f: &mut dyn FnMut(&Relation, &str, Span, bool),
+) {
+    let mut report = |rel: &Relation, name: &str, span: Span, fixable: bool| {
+        if !has_column(ctx, rel, name) {
+            f(rel, name, span, fixable);
+        }
+    };
     for op in &q.ops {
         let method = op.method.as_str();
         // Options naming a referenced (embedded) table make the column not ours.

@@ -5,6 +5,7 @@ pub mod auth_weak_password_policy;
 pub mod pooler_disabled;
 pub mod public_env_service_key;
 pub mod secret_in_env_example;
+pub mod stats_extension_missing;
 
 use crate::project::{FileKind, SourceFile};
 use crate::rules::Context;
