@@ -9,8 +9,8 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
 
 use super::{
-    Arg, ClientCreation, ClientFile, Directive, EnvRef, Loop, LoopKind, Op, QUERY_METHODS, Query,
-    Str, Target, secrets,
+    Arg, ClientCreation, ClientFile, Directive, EnvRef, HtmlSink, Loop, LoopKind, Op,
+    QUERY_METHODS, Query, QueryResult, SQL_SINKS, Str, Target, secrets,
 };
 use crate::text::Span;
 
@@ -48,11 +48,46 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         awaited: HashSet::new(),
         const_env: HashMap::new(),
         depth: 0,
+        refs: HashMap::new(),
+        member_of: HashMap::new(),
+        scopes: vec![(Span::new(0, text.len() as u32), true)],
+        var_decl: false,
+        pending: Vec::new(),
+        sql_consts: HashMap::new(),
+        sanitized_consts: HashMap::new(),
     };
     v.visit_program(&ret.program);
     let Lowerer {
-        mut file, awaited, ..
+        mut file,
+        awaited,
+        refs,
+        member_of,
+        pending,
+        ..
     } = v;
+    for p in pending {
+        let Some(query) = file.queries.iter().position(|q| q.span.start == p.call) else {
+            continue;
+        };
+        let plain = p.keys.is_none();
+        let error_read = p.error.as_ref().is_some_and(|(name, _)| {
+            refs.get(name).is_some_and(|at| {
+                at.iter().any(|at| {
+                    *at >= p.after
+                        && *at < p.scope_end
+                        && (!plain || member_of.get(at).is_none_or(|prop| prop == "error"))
+                })
+            })
+        });
+        file.results.push(QueryResult {
+            query,
+            span: p.span,
+            keys: p.keys,
+            open: p.open,
+            error: p.error,
+            error_read,
+        });
+    }
     for q in &mut file.queries {
         q.awaited = awaited.contains(&q.span.start);
         q.in_loop = file
@@ -157,6 +192,71 @@ struct Lowerer<'s> {
     const_env: HashMap<String, String>,
     /// Current expression nesting.
     depth: usize,
+    /// Starts of identifier references, by name.
+    refs: HashMap<String, Vec<u32>>,
+    /// Start of an identifier -> the property read from it (`res.data`).
+    member_of: HashMap<u32, String>,
+    /// Enclosing scopes (function bodies and blocks), innermost last; `true`
+    /// for a function body (or the program).
+    scopes: Vec<(Span, bool)>,
+    /// Inside a `var` declaration.
+    var_decl: bool,
+    /// Query results waiting for the references after them.
+    pending: Vec<PendingResult>,
+    /// Variables bound to dynamic SQL text, last declaration wins.
+    sql_consts: HashMap<String, Option<Span>>,
+    /// Variables bound to sanitized HTML, last declaration wins.
+    sanitized_consts: HashMap<String, bool>,
+}
+
+/// A [`QueryResult`] before the file's references are known.
+struct PendingResult {
+    /// Start of the awaited call (the query chain, if it is one).
+    call: u32,
+    span: Span,
+    keys: Option<Vec<String>>,
+    open: bool,
+    error: Option<(String, Span)>,
+    /// References from here on count.
+    after: u32,
+    /// End of the binding's scope.
+    scope_end: u32,
+}
+
+/// Deepest `+` / conditional nesting followed when reading SQL or HTML values.
+const MAX_VALUE_DEPTH: usize = 64;
+
+/// Whether static text reads like a SQL statement: it starts with a DML verb
+/// (or `with`), or holds `where`, `select … from`, `insert into`, `delete from`
+/// or `update … set` as words.
+fn looks_like_sql(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    let words: Vec<&str> = t
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let trimmed = t.trim_start();
+    let starts = ["select", "insert", "update", "delete", "with"]
+        .iter()
+        .any(|k| {
+            trimmed
+                .strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        });
+    let has = |w: &str| words.contains(&w);
+    let pair = |a: &str, b: &str| {
+        words
+            .iter()
+            .position(|w| *w == a)
+            .is_some_and(|i| words[i + 1..].contains(&b))
+    };
+    starts
+        || has("where")
+        || pair("select", "from")
+        || words
+            .windows(2)
+            .any(|w| w == ["insert", "into"] || w == ["delete", "from"])
+        || pair("update", "set")
 }
 
 impl<'s> Lowerer<'s> {
@@ -241,6 +341,158 @@ impl<'s> Lowerer<'s> {
             complete,
             span: span(o.span),
         }
+    }
+
+    /// The span of `e` when it builds SQL text from values: a template literal
+    /// with `${…}` or a `+` concatenation with a non-literal operand, whose
+    /// static text looks like SQL; or a variable bound to one.
+    fn dynamic_sql(&self, e: &Expression) -> Option<Span> {
+        match e.get_inner_expression() {
+            Expression::TemplateLiteral(t) if !t.expressions.is_empty() => {
+                let text = template_text(t);
+                looks_like_sql(&text).then(|| span(t.span))
+            }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                let (mut text, mut dynamic) = (String::new(), false);
+                if !concat_parts(e, &mut text, &mut dynamic, 0) {
+                    return None;
+                }
+                (dynamic && looks_like_sql(&text)).then(|| span(b.span))
+            }
+            Expression::Identifier(id) => self.sql_consts.get(id.name.as_str()).copied()?,
+            _ => None,
+        }
+    }
+
+    fn push_sql(&mut self, sink: &str, e: &Expression) {
+        if let Some(at) = self.dynamic_sql(e)
+            && !self.file.sql_interpolations.iter().any(|(_, s)| *s == at)
+        {
+            self.file.sql_interpolations.push((sink.to_string(), at));
+        }
+    }
+
+    /// Whether an HTML value is a literal or passes through a sanitizer.
+    fn sanitized(&self, e: &Expression, depth: usize) -> bool {
+        if depth > MAX_VALUE_DEPTH {
+            return false;
+        }
+        match e.get_inner_expression() {
+            Expression::StringLiteral(_) | Expression::NullLiteral(_) => true,
+            Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+            Expression::Identifier(id) => self
+                .sanitized_consts
+                .get(id.name.as_str())
+                .copied()
+                .unwrap_or(false),
+            Expression::ConditionalExpression(c) => {
+                self.sanitized(&c.consequent, depth + 1) && self.sanitized(&c.alternate, depth + 1)
+            }
+            Expression::LogicalExpression(l) => {
+                self.sanitized(&l.left, depth + 1) && self.sanitized(&l.right, depth + 1)
+            }
+            Expression::CallExpression(c) => {
+                let callee = self.src(c.callee.span()).to_ascii_lowercase();
+                if ["sanitize", "purify", "escape"]
+                    .iter()
+                    .any(|w| callee.contains(w))
+                {
+                    return true;
+                }
+                // `s.replace(/</g, '&lt;')`, `s.replaceAll('<', '\\u003c')`.
+                if let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression()
+                    && matches!(m.property.name.as_str(), "replace" | "replaceAll")
+                    && let Some(first) = c.arguments.first().and_then(|a| a.as_expression())
+                {
+                    let escapes_lt = match first.get_inner_expression() {
+                        Expression::RegExpLiteral(r) => {
+                            r.raw.as_ref().is_some_and(|raw| raw.as_str().contains('<'))
+                        }
+                        Expression::StringLiteral(l) => l.value.as_str() == "<",
+                        _ => false,
+                    };
+                    if escapes_lt {
+                        return true;
+                    }
+                }
+                // `useMemo(() => DOMPurify.sanitize(html), [html])`.
+                c.arguments.iter().any(|a| match a.as_expression() {
+                    Some(Expression::ArrowFunctionExpression(f)) => f
+                        .get_expression()
+                        .is_some_and(|body| self.sanitized(body, depth + 1)),
+                    _ => false,
+                })
+            }
+            _ => false,
+        }
+    }
+
+    fn push_html(&mut self, sink: &'static str, value: &Expression) {
+        let sanitized = self.sanitized(value, 0);
+        self.file.html_sinks.push(HtmlSink {
+            sink,
+            value: span(value.span()),
+            sanitized,
+        });
+    }
+
+    /// Records `const <pattern> = await <call>` for the query-result pass.
+    fn pend_result(&mut self, it: &VariableDeclarator) {
+        let Some(Expression::AwaitExpression(a)) =
+            it.init.as_ref().map(|e| e.get_inner_expression())
+        else {
+            return;
+        };
+        let Expression::CallExpression(call) = a.argument.get_inner_expression() else {
+            return;
+        };
+        let (mut keys, mut open, mut error) = (None, false, None);
+        match &it.id {
+            BindingPattern::BindingIdentifier(id) => {
+                error = Some((id.name.as_str().to_string(), span(id.span)));
+            }
+            BindingPattern::ObjectPattern(p) => {
+                let mut names = Vec::new();
+                open = p.rest.is_some();
+                for prop in &p.properties {
+                    let key = match &prop.key {
+                        PropertyKey::StaticIdentifier(id) if !prop.computed => id.name.as_str(),
+                        PropertyKey::StringLiteral(l) if !prop.computed => l.value.as_str(),
+                        _ => {
+                            open = true;
+                            continue;
+                        }
+                    };
+                    if key == "error" {
+                        let local = match &prop.value {
+                            BindingPattern::AssignmentPattern(ap) => &ap.left,
+                            other => other,
+                        };
+                        if let BindingPattern::BindingIdentifier(id) = local {
+                            error = Some((id.name.as_str().to_string(), span(id.span)));
+                        }
+                    }
+                    names.push(key.to_string());
+                }
+                keys = Some(names);
+            }
+            _ => return,
+        }
+        let scope = if self.var_decl {
+            self.scopes.iter().rev().find(|s| s.1)
+        } else {
+            self.scopes.last()
+        };
+        let scope_end = scope.map_or(u32::MAX, |s| s.0.end);
+        self.pending.push(PendingResult {
+            call: call.span.start,
+            span: span(it.id.span()),
+            keys,
+            open,
+            error,
+            after: it.span.end,
+            scope_end,
+        });
     }
 
     fn push_loop(
@@ -386,6 +638,53 @@ fn is_foreign_receiver(recv: &Expression, text: &str) -> bool {
     }
 }
 
+/// The static text of a template literal, parts joined by a space.
+fn template_text(t: &TemplateLiteral) -> String {
+    t.quasis
+        .iter()
+        .map(|q| q.value.raw.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Collects the static text of a `+` concatenation and whether any operand is
+/// not a literal. False when the tree is too deep to follow.
+fn concat_parts(e: &Expression, text: &mut String, dynamic: &mut bool, depth: usize) -> bool {
+    if depth > MAX_VALUE_DEPTH {
+        return false;
+    }
+    match e.get_inner_expression() {
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            concat_parts(&b.left, text, dynamic, depth + 1)
+                && concat_parts(&b.right, text, dynamic, depth + 1)
+        }
+        Expression::StringLiteral(l) => {
+            text.push_str(l.value.as_str());
+            true
+        }
+        Expression::TemplateLiteral(t) => {
+            *dynamic |= !t.expressions.is_empty();
+            text.push_str(&template_text(t));
+            true
+        }
+        Expression::NumericLiteral(_) => true,
+        _ => {
+            *dynamic = true;
+            text.push(' ');
+            true
+        }
+    }
+}
+
+/// The name a call's callee ends in: `query` for `pool.query(…)` and `query(…)`.
+fn callee_name<'b>(callee: &'b Expression) -> Option<&'b str> {
+    match callee.get_inner_expression() {
+        Expression::Identifier(id) => Some(id.name.as_str()),
+        Expression::StaticMemberExpression(m) => Some(m.property.name.as_str()),
+        _ => None,
+    }
+}
+
 impl<'a> Visit<'a> for Lowerer<'_> {
     fn visit_expression(&mut self, it: &Expression<'a>) {
         // Long call chains and operator chains nest deeply without brackets.
@@ -400,6 +699,33 @@ impl<'a> Visit<'a> for Lowerer<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         if !self.consumed.contains(&it.span.start) {
             self.chain(it);
+        }
+        match callee_name(&it.callee) {
+            Some(name) if SQL_SINKS.contains(&name) => {
+                if let Some(first) = it.arguments.first().and_then(|a| a.as_expression()) {
+                    self.push_sql(name, first);
+                }
+            }
+            Some("rpc")
+                if matches!(
+                    it.callee.get_inner_expression(),
+                    Expression::StaticMemberExpression(_)
+                ) =>
+            {
+                if let Some(Expression::ObjectExpression(o)) = it
+                    .arguments
+                    .get(1)
+                    .and_then(|a| a.as_expression())
+                    .map(|e| e.get_inner_expression())
+                {
+                    for p in &o.properties {
+                        if let ObjectPropertyKind::ObjectProperty(p) = p {
+                            self.push_sql("rpc", &p.value);
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
         match it.callee.get_inner_expression() {
             Expression::Identifier(id) => {
@@ -473,6 +799,10 @@ impl<'a> Visit<'a> for Lowerer<'_> {
     }
 
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if let Expression::Identifier(id) = it.object.get_inner_expression() {
+            self.member_of
+                .insert(id.span.start, it.property.name.as_str().to_string());
+        }
         let obj = self.src(it.object.span());
         if obj == "process.env" || obj == "import.meta.env" {
             self.file.env_refs.push(EnvRef {
@@ -496,14 +826,86 @@ impl<'a> Visit<'a> for Lowerer<'_> {
         walk::walk_computed_member_expression(self, it);
     }
 
+    fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
+        let outer = self.var_decl;
+        self.var_decl = it.kind == VariableDeclarationKind::Var;
+        walk::walk_variable_declaration(self, it);
+        self.var_decl = outer;
+    }
+
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let BindingPattern::BindingIdentifier(id) = &it.id
             && let Some(init) = &it.init
-            && let Some(env) = self.env_of(init)
         {
-            self.const_env.insert(id.name.as_str().to_string(), env);
+            let name = id.name.as_str();
+            if let Some(env) = self.env_of(init) {
+                self.const_env.insert(name.to_string(), env);
+            }
+            let sql = self.dynamic_sql(init);
+            self.sql_consts.insert(name.to_string(), sql);
+            let clean = self.sanitized(init, 0);
+            self.sanitized_consts.insert(name.to_string(), clean);
         }
+        self.pend_result(it);
         walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        self.refs
+            .entry(it.name.as_str().to_string())
+            .or_default()
+            .push(it.span.start);
+    }
+
+    fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        self.scopes.push((span(it.span), true));
+        walk::walk_function_body(self, it);
+        self.scopes.pop();
+    }
+
+    fn visit_block_statement(&mut self, it: &BlockStatement<'a>) {
+        self.scopes.push((span(it.span), false));
+        walk::walk_block_statement(self, it);
+        self.scopes.pop();
+    }
+
+    /// `el.innerHTML = X`, `el.outerHTML += X`.
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if let AssignmentTarget::StaticMemberExpression(m) = &it.left
+            && matches!(
+                it.operator,
+                AssignmentOperator::Assign | AssignmentOperator::Addition
+            )
+        {
+            match m.property.name.as_str() {
+                "innerHTML" => self.push_html("innerHTML", &it.right),
+                "outerHTML" => self.push_html("outerHTML", &it.right),
+                _ => {}
+            }
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    /// `dangerouslySetInnerHTML={{ __html: X }}`.
+    fn visit_jsx_attribute(&mut self, it: &JSXAttribute<'a>) {
+        if let JSXAttributeName::Identifier(name) = &it.name
+            && name.name == "dangerouslySetInnerHTML"
+            && let Some(JSXAttributeValue::ExpressionContainer(c)) = &it.value
+            && let Some(Expression::ObjectExpression(o)) = c
+                .expression
+                .as_expression()
+                .map(|e| e.get_inner_expression())
+        {
+            for p in &o.properties {
+                if let ObjectPropertyKind::ObjectProperty(p) = p
+                    && !p.computed
+                    && p.key.static_name().is_some_and(|k| k == "__html")
+                {
+                    self.push_html("dangerouslySetInnerHTML", &p.value);
+                }
+            }
+        }
+        walk::walk_jsx_attribute(self, it);
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
@@ -684,6 +1086,159 @@ async function f(ids) {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn lowers_query_results() {
+        let src = r#"
+async function f(id) {
+  const { data } = await supabase.from('a').select('id');
+  const { data: b, error: e } = await supabase.from('b').select('id');
+  const { data: c, error } = await supabase.from('c').select('id');
+  if (error) throw error;
+  const res = await supabase.from('d').select('id');
+  console.log(res.data);
+  const res2 = await supabase.from('e').select('id');
+  return res2;
+  const { data: f, ...rest } = await supabase.rpc('g');
+  const { error: { message } } = await supabase.from('h').delete().eq('id', id);
+  const user = await fetchUser(id);
+}
+async function g() {
+  if (e) {}
+  { const { error } = await supabase.from('i').insert({}); }
+  if (error) {}
+}
+"#;
+        let f = parse_client("a.ts", src);
+        type Row<'f> = (String, Option<Vec<String>>, bool, Option<&'f str>, bool);
+        let got: Vec<Row> = f
+            .results
+            .iter()
+            .map(|r| {
+                let (t, _) = f.queries[r.query]
+                    .table()
+                    .map_or(("rpc", None), |(t, s)| (t.value.as_str(), s));
+                (
+                    t.to_string(),
+                    r.keys.clone(),
+                    r.open,
+                    r.error.as_ref().map(|e| e.0.as_str()),
+                    r.error_read,
+                )
+            })
+            .collect();
+        let k = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            got,
+            [
+                ("a".into(), k(&["data"]), false, None, false),
+                ("b".into(), k(&["data", "error"]), false, Some("e"), false),
+                (
+                    "c".into(),
+                    k(&["data", "error"]),
+                    false,
+                    Some("error"),
+                    true
+                ),
+                ("d".into(), None, false, Some("res"), false),
+                ("e".into(), None, false, Some("res2"), true),
+                ("rpc".into(), k(&["data"]), true, None, false),
+                ("h".into(), k(&["error"]), false, None, false),
+                // `error` read after the block that binds it: another variable.
+                ("i".into(), k(&["error"]), false, Some("error"), false),
+            ]
+        );
+        let r = &f.results[1];
+        assert_eq!(&src[r.span.range()], "{ data: b, error: e }");
+        assert_eq!(&src[r.error.as_ref().unwrap().1.range()], "e");
+    }
+
+    #[test]
+    fn lowers_sql_interpolations() {
+        let src = r#"
+const q = `select * from items where owner = '${owner}'`;
+await pool.query(q);
+await pool.query(`SELECT * FROM t WHERE id = ${id}`);
+await db.execute("delete from t where id = " + id);
+await prisma.$queryRawUnsafe(`update t set a = ${a}`);
+await supabase.rpc('exec_sql', { query: `select * from ${table}`, p_name: `${first} ${last}` });
+await sql`select * from t where id = ${id}`;
+await pool.query('select * from t where id = $1', [id]);
+await pool.query(`select 1`);
+toast.query(`Please ${verb} now`);
+log("select " + x);
+"#;
+        let f = parse_client("a.ts", src);
+        let got: Vec<(&str, &str)> = f
+            .sql_interpolations
+            .iter()
+            .map(|(sink, at)| (sink.as_str(), &src[at.range()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("query", "`select * from items where owner = '${owner}'`"),
+                ("query", "`SELECT * FROM t WHERE id = ${id}`"),
+                ("execute", "\"delete from t where id = \" + id"),
+                ("$queryRawUnsafe", "`update t set a = ${a}`"),
+                ("rpc", "`select * from ${table}`"),
+            ]
+        );
+        assert!(looks_like_sql("  SELECT\n id"));
+        assert!(!looks_like_sql("Please update your profile"));
+        assert!(!looks_like_sql("selected items"));
+    }
+
+    #[test]
+    fn lowers_html_sinks() {
+        let src = r#"
+function A({ html, md }) {
+  const clean = DOMPurify.sanitize(html);
+  const memo = useMemo(() => sanitizeHtml(md), [md]);
+  el.innerHTML = html;
+  el.innerHTML = '';
+  el.outerHTML += `<b>${name}</b>`;
+  el.textContent = html;
+  return <>
+    <div dangerouslySetInnerHTML={{ __html: html }} />
+    <div dangerouslySetInnerHTML={{ __html: clean }} />
+    <div dangerouslySetInnerHTML={{ __html: memo }} />
+    <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(marked(md)) }} />
+    <script dangerouslySetInnerHTML={{ __html: JSON.stringify(ld).replace(/</g, '\\u003c') }} />
+    <script dangerouslySetInnerHTML={{ __html: JSON.stringify(ld) }} />
+    <div dangerouslySetInnerHTML={props.body} />
+  </>;
+}
+"#;
+        let f = parse_client("a.tsx", src);
+        let got: Vec<(&str, &str, bool)> = f
+            .html_sinks
+            .iter()
+            .map(|h| (h.sink, &src[h.value.range()], h.sanitized))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("innerHTML", "html", false),
+                ("innerHTML", "''", true),
+                ("outerHTML", "`<b>${name}</b>`", false),
+                ("dangerouslySetInnerHTML", "html", false),
+                ("dangerouslySetInnerHTML", "clean", true),
+                ("dangerouslySetInnerHTML", "memo", true),
+                (
+                    "dangerouslySetInnerHTML",
+                    "DOMPurify.sanitize(marked(md))",
+                    true
+                ),
+                (
+                    "dangerouslySetInnerHTML",
+                    r"JSON.stringify(ld).replace(/</g, '\\u003c')",
+                    true
+                ),
+                ("dangerouslySetInnerHTML", "JSON.stringify(ld)", false),
+            ]
+        );
     }
 
     #[test]

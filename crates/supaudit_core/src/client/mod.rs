@@ -33,6 +33,17 @@ pub struct ClientFile {
     pub key_literals: Vec<(String, Span)>,
     /// Loop bodies and per-item callbacks, outermost first.
     pub loops: Vec<Loop>,
+    /// Awaited queries whose result is bound by a declaration, in source order.
+    pub results: Vec<QueryResult>,
+    /// SQL text built from values (a template literal with `${…}`, a `+`
+    /// concatenation) whose static text looks like SQL, passed as a value of
+    /// `.rpc(fn, { … })` or as the first argument of a raw-SQL call (see
+    /// [`SQL_SINKS`]), directly or through a variable: the sink's name and the
+    /// span of the building expression. Tagged templates are not recorded.
+    pub sql_interpolations: Vec<(String, Span)>,
+    /// Values written as HTML: `dangerouslySetInnerHTML={{ __html: X }}`,
+    /// `el.innerHTML = X`, `el.outerHTML = X`.
+    pub html_sinks: Vec<HtmlSink>,
     /// The parser gave up on the file (recoverable errors do not count).
     pub failed: bool,
     /// Syntax errors the parser reported (it may have recovered from them).
@@ -58,6 +69,54 @@ pub struct Loop {
     pub body: Span,
     /// The condition of a `while` / `do…while` loop, as written.
     pub condition: Option<String>,
+}
+
+/// `const { data, error } = await q` or `const res = await q` for a query `q`.
+/// Assignments to existing variables are not recorded.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    /// Index of the query in [`ClientFile::queries`].
+    pub query: usize,
+    /// The object pattern (`{ data, error }`) or the identifier (`res`).
+    pub span: Span,
+    /// Keys of an object pattern; `None` when the result is bound to a name.
+    pub keys: Option<Vec<String>>,
+    /// The pattern has a rest element or a computed key (it may hold `error`).
+    pub open: bool,
+    /// The local holding the error and its span: `error`, `e` for `error: e`,
+    /// `res` for a plain binding. `None` when the pattern has no `error` key or
+    /// destructures it further (`error: { message }`).
+    pub error: Option<(String, Span)>,
+    /// Whether that local is used after the declaration, in the declaration's
+    /// scope (by name, ignoring shadowing). For a plain binding, only
+    /// `res.error` and uses other than reading another property (`res.data`)
+    /// count.
+    pub error_read: bool,
+}
+
+/// Callees whose first argument is SQL text run as written.
+pub const SQL_SINKS: &[&str] = &[
+    "query",
+    "sql",
+    "execute",
+    "unsafe",
+    "raw",
+    "$queryRawUnsafe",
+    "$executeRawUnsafe",
+];
+
+/// A value written as HTML.
+#[derive(Debug, Clone)]
+pub struct HtmlSink {
+    /// `dangerouslySetInnerHTML`, `innerHTML` or `outerHTML`.
+    pub sink: &'static str,
+    /// The value written.
+    pub value: Span,
+    /// The value is a string literal, or passes through a sanitizer: a call
+    /// whose callee names `sanitize`, `purify` or `escape`, a
+    /// `.replace(/</…)` escape, a `const` bound to one, or a callback
+    /// (`useMemo(() => …)`) returning one.
+    pub sanitized: bool,
 }
 
 /// `process.env.NAME`, `import.meta.env.NAME`, `Deno.env.get('NAME')`.

@@ -149,6 +149,9 @@ pub static ALL: &[&Rule] = &[
     &client::client_unknown_column::CLIENT_UNKNOWN_COLUMN,
     &client::client_unknown_function::CLIENT_UNKNOWN_FUNCTION,
     &client::query_in_loop::QUERY_IN_LOOP,
+    &client::unchecked_error::UNCHECKED_ERROR,
+    &client::raw_sql_interpolation::RAW_SQL_INTERPOLATION,
+    &client::unsanitized_html::UNSANITIZED_HTML,
     // config and secrets
     &config::pooler_disabled::POOLER_DISABLED,
     &config::secret_in_env_example::SECRET_IN_ENV_EXAMPLE,

@@ -5,7 +5,10 @@ pub mod client_unknown_column;
 pub mod client_unknown_function;
 pub mod client_unknown_table;
 pub mod query_in_loop;
+pub mod raw_sql_interpolation;
 pub mod service_role_in_client;
+pub mod unchecked_error;
+pub mod unsanitized_html;
 
 use crate::client::{Query, Str};
 use crate::model::Relation;

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::model::Relation;
-use crate::rules::client::{Lookup, query_table};
 use crate::rules::client::client_unknown_column::missing_columns;
+use crate::rules::client::{Lookup, query_table};
 use crate::rules::{Context, declare_rule};
 use crate::sql::{AlterActionKind, QName, StmtKind};
 use crate::text::Span;
@@ -48,8 +48,15 @@ declare_rule! {
 /// What the migrations did to a column that no longer exists.
 pub(crate) enum Change {
     /// Renamed (possibly several times); `to` is its current name.
-    Renamed { to: String, path: String, at: Span },
-    Dropped { path: String, at: Span },
+    Renamed {
+        to: String,
+        path: String,
+        at: Span,
+    },
+    Dropped {
+        path: String,
+        at: Span,
+    },
 }
 
 /// The last rename or drop of column `name` of `rel` in the migrations,
@@ -109,7 +116,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 };
                 let line = |path: &str, at: Span| {
                     let text = ctx.project.file(path).map_or("", |f| f.text.as_str());
-                    text[..(at.start as usize).min(text.len())].matches('\n').count() + 1
+                    text[..(at.start as usize).min(text.len())]
+                        .matches('\n')
+                        .count()
+                        + 1
                 };
                 let d = match change {
                     Change::Renamed { to, path, at } => {
@@ -122,7 +132,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                                 line(&path, at)
                             ),
                         );
-                        d.help = Some(format!("use `{to}`: queries that name `{name}` fail with 42703 once the migration is deployed"));
+                        d.help = Some(format!(
+                            "use `{to}`: queries that name `{name}` fail with 42703 once the migration is deployed"
+                        ));
                         if exact {
                             d.fixes.push(Fix::safe(
                                 format!("Use the new name `{to}`"),
@@ -141,7 +153,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                                 line(&path, at)
                             ),
                         );
-                        d.help = Some("remove it from the query, or restore the column in a new migration".to_string());
+                        d.help = Some(
+                            "remove it from the query, or restore the column in a new migration"
+                                .to_string(),
+                        );
                         d
                     }
                 };
