@@ -3,7 +3,8 @@
 # Installs what is missing on a fresh machine: PostgreSQL 15 (Debian packages,
 # by scripts/pg-run.sh), the jsonschema Python package and the SARIF 2.1.0
 # schema (from the npm package @microsoft/jest-sarif) for output validation,
-# Neovim (Debian package) for the language server test, and the npm workspaces
+# Neovim (Debian package) for the language server test, the wasm toolchain
+# (scripts/build-wasm.sh: wasm32 target, the pinned wasm-bindgen CLI), and the npm workspaces
 # (`npm ci`, only when package-lock.json changed) for the node LSP client tests
 # and the VS Code extension.
 set -euo pipefail
@@ -29,6 +30,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sha" ]; then
   npm ci --no-audit --no-fund
   echo "$lock_sha" > "$stamp"
 fi
+
+log "wasm package: build (scripts/build-wasm.sh: wasm32 target, pinned wasm-bindgen CLI, wasm-opt) and node tests"
+bash scripts/build-wasm.sh
+SUPAUDIT_BIN="$root/target/debug/supaudit" node --test crates/supaudit_wasm/tests/node.test.mjs 2>&1 | tee "$work/wasm-node.log"
+wasm_passed=$(grep -Eo '^# pass [0-9]+' "$work/wasm-node.log" | awk '{print $3}')
+grep -Eq '^# fail 0$' "$work/wasm-node.log"
 
 log "language server with a node client (vscode-languageserver-protocol): flow, client files, 10,000 random edits"
 SUPAUDIT_BIN="$root/target/debug/supaudit" npm test -w tests/lsp-client 2>&1 | tee "$work/lsp-node.log"
@@ -66,4 +73,4 @@ fi
 python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
 
 echo
-echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + 2)) passed, 0 failed"
+echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + wasm_passed + 2)) passed, 0 failed"

@@ -1,0 +1,151 @@
+//! supaudit for JavaScript: the pure core compiled to WebAssembly with
+//! wasm-bindgen. Built by `scripts/build-wasm.sh` (`--target web` into
+//! `web/pkg/`, `--target nodejs` into `target/wasm-node/`).
+//!
+//! ```js
+//! import init, { analyze, applyFixes, rules, version } from './pkg/supaudit_wasm.js';
+//! await init();
+//! const files = [{ path: 'supabase/migrations/20240101000000_init.sql', text: '...' }];
+//! const { diagnostics } = analyze(files);            // optional 2nd argument: supaudit.toml text
+//! const fixed = applyFixes(files, 'safe');           // or 'unsafe', {mode, rule, file}
+//! const one = applyFixes(files, { ...diagnostics[0], index: 0 }); // one fix of one finding
+//! ```
+//!
+//! - `analyze(files, config?)` → `{version: 1, supaudit, diagnostics}`: each diagnostic is
+//!   exactly the object of `supaudit check --format json` (1-based lines, character columns)
+//!   plus `utf16: {start: {line, character}, end}` (0-based, UTF-16 code units, for editors)
+//!   and `bytes: {start, end}` (UTF-8 byte offsets); fix edits get the same two additions.
+//!   A file named `supaudit.toml` among `files` is the config unless `config` is given.
+//!   Files with NUL bytes or over 32 MiB are skipped with a `syntax-error`, as on disk.
+//! - `applyFixes(files, request, config?)` → the files (`{path, text}[]`, input order):
+//!   - `"safe"` / `"unsafe"` / `{mode?: "safe" | "unsafe", rule?, file?}`: every fix of that
+//!     applicability (unsafe includes safe), optionally of one rule and/or in one file,
+//!     repeated until nothing more applies (`supaudit check --fix` / `--unsafe-fixes`);
+//!   - `{rule, file, start, index?}` (or a diagnostic from `analyze`, whose `bytes.start`
+//!     is used): fix number `index` (default 0) of that finding, safe or not.
+//! - `rules()` → `[{name, category, severity, fix, defaultEnabled, summary, docs}]`.
+//! - `version()` → the package version.
+//!
+//! Every failure (invalid config, bad arguments, a fix that no longer applies) is thrown
+//! as a JavaScript `Error` with `kind` (`"config"`, `"input"`, `"fix"`) and, for config
+//! errors, `line` and `column`. Nothing panics across the boundary.
+
+pub mod api;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+export interface SupauditFile { path: string; text: string }
+export interface Position { line: number; column: number }
+export interface Utf16Position { line: number; character: number }
+export interface Ranges {
+  range: { start: Position; end: Position };
+  utf16: { start: Utf16Position; end: Utf16Position };
+  bytes: { start: number; end: number };
+}
+export interface SupauditEdit extends Ranges { file: string; new_text: string }
+export interface SupauditFix { title: string; applicability: "safe" | "unsafe"; edits: SupauditEdit[] }
+export interface SupauditDiagnostic extends Ranges {
+  rule: string;
+  severity: "error" | "warning" | "info";
+  category: string;
+  file: string;
+  message: string;
+  help: string | null;
+  fixes: SupauditFix[];
+}
+export interface AnalyzeResult { version: 1; supaudit: string; diagnostics: SupauditDiagnostic[] }
+export type FixRequest =
+  | "safe"
+  | "unsafe"
+  | { mode?: "safe" | "unsafe"; rule?: string; file?: string }
+  | { rule: string; file: string; start: number; index?: number }
+  | (SupauditDiagnostic & { index?: number });
+export interface RuleInfo {
+  name: string;
+  category: string;
+  severity: "error" | "warning" | "info";
+  fix: boolean;
+  defaultEnabled: boolean;
+  summary: string;
+  docs: string;
+}
+"#;
+
+fn to_js(e: api::Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    let obj: &JsValue = err.as_ref();
+    let _ = js_sys::Reflect::set(obj, &"kind".into(), &e.kind.into());
+    if let (Some(line), Some(column)) = (e.line, e.column) {
+        let _ = js_sys::Reflect::set(obj, &"line".into(), &line.into());
+        let _ = js_sys::Reflect::set(obj, &"column".into(), &column.into());
+    }
+    err.into()
+}
+
+fn output<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js(api::Error::input(format!("cannot build the result: {e}"))))
+}
+
+fn files_in(files: JsValue) -> Result<Vec<api::FileIn>, JsValue> {
+    serde_wasm_bindgen::from_value(files).map_err(|e| {
+        to_js(api::Error::input(format!(
+            "files must be an array of {{path: string, text: string}}: {e}"
+        )))
+    })
+}
+
+fn config_in(config: Option<JsValue>) -> Result<Option<String>, JsValue> {
+    let Some(config) = config.filter(|c| !c.is_undefined() && !c.is_null()) else {
+        return Ok(None);
+    };
+    config.as_string().map(Some).ok_or_else(|| {
+        to_js(api::Error::input(
+            "config must be the text of a supaudit.toml",
+        ))
+    })
+}
+
+/// Analyzes a project given as files. Throws on an invalid config.
+#[wasm_bindgen(unchecked_return_type = "AnalyzeResult")]
+pub fn analyze(
+    #[wasm_bindgen(unchecked_param_type = "SupauditFile[]")] files: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] config: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let files = files_in(files)?;
+    let config = config_in(config)?;
+    let v = api::analyze(&files, config.as_deref()).map_err(to_js)?;
+    output(&v)
+}
+
+/// Applies fixes and returns the files (input order). Throws when the request is
+/// invalid or names a fix that does not exist (any more).
+#[wasm_bindgen(js_name = applyFixes, unchecked_return_type = "SupauditFile[]")]
+pub fn apply_fixes(
+    #[wasm_bindgen(unchecked_param_type = "SupauditFile[]")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FixRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] config: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let files = files_in(files)?;
+    let request: serde_json::Value = serde_wasm_bindgen::from_value(request)
+        .map_err(|e| to_js(api::Error::input(format!("invalid fix request: {e}"))))?;
+    let request = api::FixRequest::from_value(&request).map_err(to_js)?;
+    let config = config_in(config)?;
+    let out = api::apply_fixes(&files, &request, config.as_deref()).map_err(to_js)?;
+    output(&out)
+}
+
+/// Every rule with its defaults and documentation.
+#[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+pub fn rules() -> Result<JsValue, JsValue> {
+    output(&api::rules())
+}
+
+/// The supaudit version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    api::VERSION.to_string()
+}
