@@ -1,4 +1,4 @@
-use super::{Lookup, did_you_mean, inner_span, lookup, query_table};
+use super::{Lookup, did_you_mean, inner_span, lookup, queries_on_known_tables};
 use crate::client::select::{SelectItem, filter_columns, parse_select};
 use crate::client::{Arg, COLUMN_FILTERS, Query, Str};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
@@ -52,16 +52,8 @@ declare_rule! {
 const WRITES: &[&str] = &["insert", "update", "upsert"];
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for unit in ctx.clients {
-        for q in &unit.ir.queries {
-            let Some((_, Lookup::Found(rel))) = query_table(ctx, q) else {
-                continue;
-            };
-            if rel.columns.is_empty() {
-                continue;
-            }
-            check_query(ctx, unit, q, rel, out);
-        }
+    for (unit, q, rel) in queries_on_known_tables(ctx) {
+        check_query(ctx, unit, q, rel, out);
     }
 }
 

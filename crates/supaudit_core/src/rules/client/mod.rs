@@ -79,6 +79,22 @@ pub(crate) fn did_you_mean<'c>(
         .map(|(_, c)| c)
 }
 
+/// Every query of the client code whose table the model knows with its
+/// columns: `(file, query, table)`.
+pub(crate) fn queries_on_known_tables<'a>(
+    ctx: &'a Context<'a>,
+) -> impl Iterator<Item = (&'a crate::rules::ClientUnit<'a>, &'a Query, &'a Relation)> + 'a {
+    ctx.clients.iter().flat_map(move |unit| {
+        unit.ir
+            .queries
+            .iter()
+            .filter_map(move |q| match query_table(ctx, q) {
+                Some((_, Lookup::Found(rel))) if !rel.columns.is_empty() => Some((unit, q, rel)),
+                _ => None,
+            })
+    })
+}
+
 /// The target table of a query, resolved.
 pub(crate) fn query_table<'m, 'q>(
     ctx: &Context<'m>,

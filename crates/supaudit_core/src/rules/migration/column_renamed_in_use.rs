@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::model::Relation;
 use crate::rules::client::client_unknown_column::missing_columns;
-use crate::rules::client::{Lookup, query_table};
+use crate::rules::client::queries_on_known_tables;
 use crate::rules::{Context, declare_rule};
 use crate::sql::{AlterActionKind, QName, StmtKind};
 use crate::text::Span;
@@ -102,66 +102,58 @@ pub(crate) fn history(ctx: &Context, rel: &Relation, name: &str) -> Option<Chang
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for unit in ctx.clients {
-        for q in &unit.ir.queries {
-            let Some((_, Lookup::Found(rel))) = query_table(ctx, q) else {
-                continue;
+    for (unit, q, rel) in queries_on_known_tables(ctx) {
+        missing_columns(ctx, q, rel, &mut |rel, name, span, exact| {
+            let Some(change) = history(ctx, rel, name) else {
+                return;
             };
-            if rel.columns.is_empty() {
-                continue;
-            }
-            missing_columns(ctx, q, rel, &mut |rel, name, span, exact| {
-                let Some(change) = history(ctx, rel, name) else {
-                    return;
-                };
-                let line = |path: &str, at: Span| {
-                    let text = ctx.project.file(path).map_or("", |f| f.text.as_str());
-                    text[..(at.start as usize).min(text.len())]
-                        .matches('\n')
-                        .count()
-                        + 1
-                };
-                let d = match change {
-                    Change::Renamed { to, path, at } => {
-                        let mut d = COLUMN_RENAMED_IN_USE.diagnostic(
-                            unit.path,
-                            span,
-                            format!(
-                                "column `{name}` of {} was renamed to `{to}` ({path}:{})",
-                                rel.display_name(),
-                                line(&path, at)
-                            ),
-                        );
-                        d.help = Some(format!(
-                            "use `{to}`: queries that name `{name}` fail with 42703 once the migration is deployed"
+            let line = |path: &str, at: Span| {
+                let text = ctx.project.file(path).map_or("", |f| f.text.as_str());
+                text[..(at.start as usize).min(text.len())]
+                    .matches('\n')
+                    .count()
+                    + 1
+            };
+            let d = match change {
+                Change::Renamed { to, path, at } => {
+                    let mut d = COLUMN_RENAMED_IN_USE.diagnostic(
+                        unit.path,
+                        span,
+                        format!(
+                            "column `{name}` of {} was renamed to `{to}` ({path}:{})",
+                            rel.display_name(),
+                            line(&path, at)
+                        ),
+                    );
+                    d.help = Some(format!(
+                        "use `{to}`: queries that name `{name}` fail with 42703 once the migration is deployed"
+                    ));
+                    if exact {
+                        d.fixes.push(Fix::safe(
+                            format!("Use the new name `{to}`"),
+                            vec![Edit::replace(unit.path, span, to.as_str())],
                         ));
-                        if exact {
-                            d.fixes.push(Fix::safe(
-                                format!("Use the new name `{to}`"),
-                                vec![Edit::replace(unit.path, span, to.as_str())],
-                            ));
-                        }
-                        d
                     }
-                    Change::Dropped { path, at } => {
-                        let mut d = COLUMN_RENAMED_IN_USE.diagnostic(
-                            unit.path,
-                            span,
-                            format!(
-                                "column `{name}` of {} was dropped ({path}:{})",
-                                rel.display_name(),
-                                line(&path, at)
-                            ),
-                        );
-                        d.help = Some(
-                            "remove it from the query, or restore the column in a new migration"
-                                .to_string(),
-                        );
-                        d
-                    }
-                };
-                out.push(d);
-            });
-        }
+                    d
+                }
+                Change::Dropped { path, at } => {
+                    let mut d = COLUMN_RENAMED_IN_USE.diagnostic(
+                        unit.path,
+                        span,
+                        format!(
+                            "column `{name}` of {} was dropped ({path}:{})",
+                            rel.display_name(),
+                            line(&path, at)
+                        ),
+                    );
+                    d.help = Some(
+                        "remove it from the query, or restore the column in a new migration"
+                            .to_string(),
+                    );
+                    d
+                }
+            };
+            out.push(d);
+        });
     }
 }
