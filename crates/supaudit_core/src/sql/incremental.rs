@@ -182,6 +182,13 @@ mod tests {
         "insert into public.t values (1, 'a'), (2, 'b');\n",
     ];
 
+    /// The first index where two lists differ, with both sides (for failure messages).
+    fn first_diff<T: std::fmt::Debug>(a: &[T], b: &[T]) -> Option<(usize, String, String)> {
+        (0..a.len().max(b.len()))
+            .map(|i| (i, format!("{:?}", a.get(i)), format!("{:?}", b.get(i))))
+            .find(|(_, x, y)| x != y)
+    }
+
     fn same(a: &SqlFile, b: &SqlFile) -> bool {
         format!("{:?}", a.stmts) == format!("{:?}", b.stmts)
             && format!("{:?}", a.errors) == format!("{:?}", b.errors)
@@ -281,54 +288,13 @@ mod tests {
                 }
                 let inc = reparse(&parsed, &text, &new);
                 let full = parse_sql(&new);
-                if !same(&inc, &full) {
-                    let i = inc
-                        .stmts
-                        .iter()
-                        .zip(&full.stmts)
-                        .position(|(x, y)| format!("{x:?}") != format!("{y:?}"));
-                    eprintln!(
-                        "first differing stmt: {i:?} of {} / {}",
-                        inc.stmts.len(),
-                        full.stmts.len()
-                    );
-                    if let Some(i) = i {
-                        eprintln!("inc: {:?}\nfull: {:?}", inc.stmts[i], full.stmts[i]);
-                    }
-                    let ei = inc
-                        .errors
-                        .iter()
-                        .map(|e| format!("{e:?}"))
-                        .zip(full.errors.iter().map(|e| format!("{e:?}")))
-                        .position(|(a, b)| a != b);
-                    eprintln!(
-                        "errors {} / {}, first diff {ei:?}",
-                        inc.errors.len(),
-                        full.errors.len()
-                    );
-                    if let Some(i) = ei {
-                        for k in i.saturating_sub(2)..i + 3 {
-                            eprintln!("  {k}: {:?} | {:?}", inc.errors.get(k), full.errors.get(k));
-                        }
-                    }
-                    let ci = inc
-                        .comments
-                        .iter()
-                        .map(|e| format!("{e:?}"))
-                        .zip(full.comments.iter().map(|e| format!("{e:?}")))
-                        .position(|(a, b)| a != b);
-                    eprintln!(
-                        "comments {} / {}, first diff {ci:?} {:?}",
-                        inc.comments.len(),
-                        full.comments.len(),
-                        ci.map(|i| (&inc.comments[i], &full.comments[i]))
-                    );
-                }
                 assert!(
                     same(&inc, &full),
-                    "step {step}: incremental parse differs from a full parse\n--- old\n{text}\n--- new\n{new}\n--- inc\n{:#?}\n--- full\n{:#?}",
-                    inc.stmts.iter().map(|s| s.span).collect::<Vec<_>>(),
-                    full.stmts.iter().map(|s| s.span).collect::<Vec<_>>()
+                    "step {step}: incremental parse differs from a full parse\n--- old\n{text}\n--- new\n{new}\n\
+                     first difference (incremental | full): statements {:?}, errors {:?}, comments {:?}",
+                    first_diff(&inc.stmts, &full.stmts),
+                    first_diff(&inc.errors, &full.errors),
+                    first_diff(&inc.comments, &full.comments),
                 );
                 text = new;
                 parsed = inc;
