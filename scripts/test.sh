@@ -4,9 +4,10 @@
 # by scripts/pg-run.sh), the jsonschema Python package and the SARIF 2.1.0
 # schema (from the npm package @microsoft/jest-sarif) for output validation,
 # Neovim (Debian package) for the language server test, the wasm toolchain
-# (scripts/build-wasm.sh: wasm32 target, the pinned wasm-bindgen CLI), and the npm workspaces
-# (`npm ci`, only when package-lock.json changed) for the node LSP client tests
-# and the VS Code extension.
+# (scripts/build-wasm.sh: wasm32 target, the pinned wasm-bindgen CLI), Chromium (Debian
+# package) for the playground test, and the npm workspaces (`npm ci`, only when
+# package-lock.json changed) for the node LSP client tests, the VS Code extension and
+# the playground.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -31,11 +32,23 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sha" ]; then
   echo "$lock_sha" > "$stamp"
 fi
 
-log "wasm package: build (scripts/build-wasm.sh: wasm32 target, pinned wasm-bindgen CLI, wasm-opt) and node tests"
-bash scripts/build-wasm.sh
+log "wasm package and playground: npm run build (scripts/build-wasm.sh: wasm32 target, pinned wasm-bindgen CLI, wasm-opt; then vite → web/dist)"
+npm run build
 SUPAUDIT_BIN="$root/target/debug/supaudit" node --test crates/supaudit_wasm/tests/node.test.mjs 2>&1 | tee "$work/wasm-node.log"
 wasm_passed=$(grep -Eo '^# pass [0-9]+' "$work/wasm-node.log" | awk '{print $3}')
 grep -Eq '^# fail 0$' "$work/wasm-node.log"
+
+log "playground in Chromium (Debian package, driven by playwright-core): web/tests/e2e.test.mjs"
+if ! command -v chromium >/dev/null; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "installing chromium (apt-get install chromium)..." >&2
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
+fi
+SUPAUDIT_BIN="$root/target/debug/supaudit" SUPAUDIT_TEST_OUT="$work/playground" \
+  npm test -w web 2>&1 | tee "$work/playground.log"
+web_passed=$(grep -Eo '^# pass [0-9]+' "$work/playground.log" | awk '{print $3}')
+grep -Eq '^# fail 0$' "$work/playground.log"
+ls "$work/playground/playground.png" >/dev/null
 
 log "language server with a node client (vscode-languageserver-protocol): flow, client files, 10,000 random edits"
 SUPAUDIT_BIN="$root/target/debug/supaudit" npm test -w tests/lsp-client 2>&1 | tee "$work/lsp-node.log"
@@ -73,4 +86,4 @@ fi
 python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
 
 echo
-echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + wasm_passed + 2)) passed, 0 failed"
+echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + wasm_passed + web_passed + 2)) passed, 0 failed"

@@ -1,0 +1,43 @@
+// The analysis runs here, off the main thread, with the WASM build of the core.
+// Messages in:  {id, op: 'analyze' | 'applyFixes' | 'rules' | 'bench', ...args}
+// Messages out: {id, ok: true, value, ms} | {id, ok: false, error: {message, kind, fatal}}
+// `ms` is the time of the core call alone. An error with `fatal: true` (the JS stack ran
+// out inside the module, which leaves the instance unusable) tells the page to replace
+// this worker.
+import init, { analyze, applyFixes, rules, version } from '../pkg/supaudit_wasm.js';
+
+const ready = init();
+
+const ops = {
+  analyze: ({ files }) => analyze(files),
+  applyFixes: ({ files, request }) => applyFixes(files, request),
+  rules: () => ({ version: version(), rules: rules() }),
+  // Timing of `analyze` on these files, `runs` times after `warmup` calls, in this worker.
+  bench: ({ files, runs = 30, warmup = 5 }) => {
+    for (let i = 0; i < warmup; i++) analyze(files);
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      analyze(files);
+      times.push(performance.now() - t);
+    }
+    return times;
+  },
+};
+
+self.onmessage = async (event) => {
+  const { id, op, ...args } = event.data;
+  try {
+    await ready;
+    const t = performance.now();
+    const value = ops[op](args);
+    self.postMessage({ id, ok: true, value, ms: performance.now() - t });
+  } catch (e) {
+    const fatal = e instanceof RangeError || e instanceof WebAssembly.RuntimeError;
+    self.postMessage({
+      id,
+      ok: false,
+      error: { message: String(e?.message ?? e), kind: e?.kind ?? (fatal ? 'stack' : 'internal'), fatal },
+    });
+  }
+};
