@@ -186,6 +186,33 @@ test('a stack overflow in the analyser is reported and the next analysis works',
   console.log(`# deep nesting (${depth} parentheses): ${overflowed ? 'stack overflow reported, worker replaced' : 'analysed'}`);
 });
 
+test('the findings panel filters by text and severity', async () => {
+  const visible = () => page.locator('#findings .finding:visible').count();
+  const all = await page.locator('#findings .finding').count();
+  await page.fill('#filter', 'pooler');
+  assert.equal(await visible(), 1);
+  assert.ok(await page.locator(finding('pooler-disabled', 'supabase/config.toml')).isVisible());
+  await page.fill('#filter', '');
+  await page.uncheck('input[name=severity][value=info]');
+  const withoutInfo = await visible();
+  assert.equal(withoutInfo, all - (await page.locator('#findings .finding[data-severity=info]').count()));
+  assert.ok(await page.locator('#findings section[data-severity=info]').isHidden(), 'an emptied group is hidden');
+  await page.check('input[name=severity][value=info]');
+  assert.equal(await visible(), all);
+});
+
+test('"Apply safe fixes" applies every safe fix', async () => {
+  const safe = page.locator('#findings .finding:has(button[data-applicability=safe])');
+  assert.ok((await safe.count()) >= 5, 'the example has safe fixes');
+  await page.click('#fix-all');
+  await safe.first().waitFor({ state: 'detached', timeout: 10_000 });
+  await page.evaluate(() => window.supauditPlayground.settle());
+  assert.equal(await safe.count(), 0);
+  const env = await fileText('.env.example');
+  assert.ok(!env.includes('sb_secret_Jqoj7p6m3na'), 'the real key in .env.example is replaced by a placeholder');
+  assert.deepEqual(errors, []);
+});
+
 test('the rules page documents every rule and anchors the links', async () => {
   const rules = await context.newPage();
   await rules.goto(new URL('rules.html#rls-disabled', site.url).href);
