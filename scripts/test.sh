@@ -64,10 +64,14 @@ SUPAUDIT_BIN="$root/target/debug/supaudit" npm run package -w editors/vscode
 node editors/vscode/scripts/check-vsix.mjs | tee "$work/vsix.log"
 vsix_passed=$(grep -Eo '^[0-9]+ passed, 0 failed' "$work/vsix.log" | awk '{print $1}')
 
-log "example project, and the example after every fix (--unsafe-fixes), on PostgreSQL"
-cp -r examples/studio "$work/studio-fixed"
-./target/debug/supaudit check "$work/studio-fixed" --unsafe-fixes --format json > /dev/null || true
-pg_items=("$root/examples/studio" "$work/studio-fixed")
+log "example projects, and each example after every fix (--unsafe-fixes), on PostgreSQL"
+pg_items=()
+for example in examples/*/; do
+  name=$(basename "$example")
+  cp -r "$example" "$work/$name-fixed"
+  ./target/debug/supaudit check "$work/$name-fixed" --unsafe-fixes --format json > /dev/null || true
+  pg_items+=("$root/examples/$name" "$work/$name-fixed")
+done
 for d in "$work"/pg/*/; do pg_items+=("${d%/}"); done
 
 log "fixtures, fixed fixtures and examples on a real PostgreSQL (${#pg_items[@]} items)"

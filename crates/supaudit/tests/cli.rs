@@ -38,6 +38,50 @@ fn text_output_on_the_example() {
     insta::assert_snapshot!("example_text", stdout(&o));
 }
 
+/// examples/visionary reproduces seed audit 004 (see its README): the credit race, the
+/// streak columns no migration creates, the unindexed `habit_id`, and nothing from the
+/// parts written correctly (client setup, env file, config).
+#[test]
+fn text_output_on_the_seed_004_example() {
+    let o = supaudit(
+        &["check", "examples/visionary", "--color", "never"],
+        &repo(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    for (rule, at) in [
+        ("read-modify-write", "services/storageService.ts:43:"),
+        ("client-unknown-column", "services/habitService.ts:7:65:"),
+        ("client-unknown-column", "services/habitService.ts:7:81:"),
+        (
+            "unindexed-foreign-key",
+            "supabase/migrations/20241129000000_ai_agent_schema.sql:23:",
+        ),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(at) && l.contains(&format!("[{rule}]"))),
+            "{rule} at {at}:\n{out}"
+        );
+    }
+    for quiet in [
+        "silent-stub-client",
+        "service-role-in-client",
+        "secret-in-env-example",
+        "public-env-service-key",
+        "pooler-disabled",
+        "auth-weak-password-policy",
+        "unchecked-error",
+        "query-in-loop",
+    ] {
+        assert!(
+            !out.contains(&format!("[{quiet}]")),
+            "{quiet} fired:\n{out}"
+        );
+    }
+    insta::assert_snapshot!("visionary_text", out);
+}
+
 #[test]
 fn json_output_matches_the_contract() {
     let o = supaudit(&["check", "examples/studio", "--format", "json"], &repo());

@@ -3,14 +3,16 @@
 use std::collections::{HashMap, HashSet};
 
 use oxc_allocator::Allocator;
+use oxc_ast::AstKind;
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
 
 use super::{
-    Arg, ClientCreation, ClientFile, Directive, EnvRef, HtmlSink, Loop, LoopKind, Op,
-    QUERY_METHODS, Query, QueryResult, SQL_SINKS, Str, Target, secrets,
+    Arg, CallBinding, ClientCreation, ClientFile, Directive, EnvFallback, EnvRef, FallbackKind,
+    Function, HtmlSink, ImportBinding, Loop, LoopKind, Op, QUERY_METHODS, Query, QueryResult,
+    SQL_SINKS, Str, Target, WrittenValue, secrets,
 };
 use crate::text::Span;
 
@@ -55,6 +57,14 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         pending: Vec::new(),
         sql_consts: HashMap::new(),
         sanitized_consts: HashMap::new(),
+        fn_names: HashMap::new(),
+        fn_stack: Vec::new(),
+        returned: HashMap::new(),
+        decls: Vec::new(),
+        const_reads: HashMap::new(),
+        const_envs: HashMap::new(),
+        named_fallbacks: Vec::new(),
+        stub_consts: HashSet::new(),
     };
     v.visit_program(&ret.program);
     let Lowerer {
@@ -63,6 +73,10 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         refs,
         member_of,
         pending,
+        returned,
+        decls,
+        named_fallbacks,
+        stub_consts,
         ..
     } = v;
     for p in pending {
@@ -86,6 +100,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
             open: p.open,
             error: p.error,
             error_read,
+            data: p.data,
         });
     }
     for q in &mut file.queries {
@@ -96,8 +111,55 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
             .filter(|l| l.body.contains(q.span))
             .min_by_key(|l| l.body.len())
             .map(|l| l.body);
+        q.function = innermost_function(&file.functions, q.span);
     }
+    // What each client is bound to: a variable, or the function returning it.
+    for c in &mut file.clients {
+        if let Some((name, ..)) = decls.iter().rev().find(|d| d.1 == c.span) {
+            c.binding = Some(name.clone());
+        } else if let Some(f) = returned.get(&c.span.start).map(|&i| &file.functions[i]) {
+            if let Some(name) = &f.name {
+                c.binding = Some(name.clone());
+                c.factory = true;
+            } else if let Some((name, ..)) = decls.iter().rev().find(|d| d.2 == Some(f.span.start))
+            {
+                // `const supabase = (() => { … return createClient(…) })()`.
+                c.binding = Some(name.clone());
+            }
+        }
+    }
+    let is_client = |name: &str| {
+        file.clients
+            .iter()
+            .any(|c| c.binding.as_deref() == Some(name))
+    };
+    for (mut fallback, name) in named_fallbacks {
+        if stub_consts.contains(&name) {
+            fallback.kind = FallbackKind::Stub(name);
+        } else if is_client(&name)
+            || file
+                .call_bindings
+                .iter()
+                .any(|b| b.name == name && is_client(&b.callee))
+        {
+            fallback.kind = FallbackKind::Client(name);
+        } else {
+            continue;
+        }
+        file.env_fallbacks.push(fallback);
+    }
+    file.env_fallbacks.sort_by_key(|f| f.span.start);
     file
+}
+
+/// The innermost function whose body contains `at`.
+fn innermost_function(functions: &[Function], at: Span) -> Option<usize> {
+    functions
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.body.contains(at))
+        .min_by_key(|(_, f)| f.body.len())
+        .map(|(i, _)| i)
 }
 
 /// Deepest bracket nesting the parser is given, and most JSX closing tags (a
@@ -207,6 +269,27 @@ struct Lowerer<'s> {
     sql_consts: HashMap<String, Option<Span>>,
     /// Variables bound to sanitized HTML, last declaration wins.
     sanitized_consts: HashMap<String, bool>,
+    /// Start of a function or arrow -> the name it is bound to.
+    fn_names: HashMap<u32, String>,
+    /// Indexes in `file.functions` of the enclosing functions, innermost last.
+    fn_stack: Vec<usize>,
+    /// Start of a call returned by a function (or an arrow's expression
+    /// body) -> the function's index.
+    returned: HashMap<u32, usize>,
+    /// `const name = init`: the name, the init's span (under `await` and type
+    /// assertions) and, for an immediately invoked function, its start.
+    decls: Vec<(String, Span, Option<u32>)>,
+    /// What a variable's initializer reads and whether it computes, last
+    /// declaration wins.
+    const_reads: HashMap<String, (Vec<Vec<String>>, bool)>,
+    /// Env variables a variable's initializer reads, last declaration wins.
+    const_envs: HashMap<String, Vec<String>>,
+    /// Fallbacks to a name (a variable or a called function), kept when the
+    /// name turns out to be a client or a stub.
+    named_fallbacks: Vec<(EnvFallback, String)>,
+    /// Variables bound to a stub (an object literal with client methods, a
+    /// stub call).
+    stub_consts: HashSet<String>,
 }
 
 /// A [`QueryResult`] before the file's references are known.
@@ -217,6 +300,8 @@ struct PendingResult {
     keys: Option<Vec<String>>,
     open: bool,
     error: Option<(String, Span)>,
+    /// The member path holding `data`.
+    data: Option<Vec<String>>,
     /// References from here on count.
     after: u32,
     /// End of the binding's scope.
@@ -446,10 +531,11 @@ impl<'s> Lowerer<'s> {
         let Expression::CallExpression(call) = a.argument.get_inner_expression() else {
             return;
         };
-        let (mut keys, mut open, mut error) = (None, false, None);
+        let (mut keys, mut open, mut error, mut data) = (None, false, None, None);
         match &it.id {
             BindingPattern::BindingIdentifier(id) => {
                 error = Some((id.name.as_str().to_string(), span(id.span)));
+                data = Some(vec![id.name.as_str().to_string(), "data".to_string()]);
             }
             BindingPattern::ObjectPattern(p) => {
                 let mut names = Vec::new();
@@ -463,13 +549,16 @@ impl<'s> Lowerer<'s> {
                             continue;
                         }
                     };
-                    if key == "error" {
-                        let local = match &prop.value {
-                            BindingPattern::AssignmentPattern(ap) => &ap.left,
-                            other => other,
-                        };
-                        if let BindingPattern::BindingIdentifier(id) = local {
-                            error = Some((id.name.as_str().to_string(), span(id.span)));
+                    let local = match &prop.value {
+                        BindingPattern::AssignmentPattern(ap) => &ap.left,
+                        other => other,
+                    };
+                    if let BindingPattern::BindingIdentifier(id) = local {
+                        let name = id.name.as_str().to_string();
+                        match key {
+                            "error" => error = Some((name, span(id.span))),
+                            "data" => data = Some(vec![name]),
+                            _ => {}
                         }
                     }
                     names.push(key.to_string());
@@ -490,6 +579,7 @@ impl<'s> Lowerer<'s> {
             keys,
             open,
             error,
+            data,
             after: it.span.end,
             scope_end,
         });
@@ -527,6 +617,7 @@ impl<'s> Lowerer<'s> {
                     None
                 }
             }
+            Expression::CallExpression(c) => deno_env(c, self),
             _ => None,
         }
     }
@@ -617,6 +708,28 @@ impl<'s> Lowerer<'s> {
         for l in &links {
             self.consumed.insert(l.call_start);
         }
+        let query = self.file.queries.len();
+        for l in &links[..target_link] {
+            if !matches!(l.name, "insert" | "update" | "upsert") {
+                continue;
+            }
+            let Some(first) = l.args.first().and_then(|a| a.as_expression()) else {
+                continue;
+            };
+            match first.get_inner_expression() {
+                Expression::ObjectExpression(o) => self.push_written(query, o),
+                Expression::ArrayExpression(arr) => {
+                    for el in &arr.elements {
+                        if let Some(Expression::ObjectExpression(o)) =
+                            el.as_expression().map(|e| e.get_inner_expression())
+                        {
+                            self.push_written(query, o);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         self.file.queries.push(Query {
             span: span(call.span),
             receiver,
@@ -624,8 +737,339 @@ impl<'s> Lowerer<'s> {
             ops,
             awaited: false,
             in_loop: None,
+            function: None,
         });
         Some(())
+    }
+
+    /// Notes a call returned by function `index`.
+    fn mark_returned(&mut self, e: &Expression, index: usize) {
+        let mut inner = e.get_inner_expression();
+        if let Expression::AwaitExpression(a) = inner {
+            inner = a.argument.get_inner_expression();
+        }
+        if let Expression::CallExpression(c) = inner {
+            self.returned.insert(c.span.start, index);
+        }
+    }
+
+    /// Records the keys of an object written by a query and what their values read.
+    fn push_written(&mut self, query: usize, o: &ObjectExpression) {
+        for p in &o.properties {
+            let ObjectPropertyKind::ObjectProperty(p) = p else {
+                continue;
+            };
+            if p.computed {
+                continue;
+            }
+            let (column, key) = match &p.key {
+                PropertyKey::StaticIdentifier(id) => (id.name.as_str().to_string(), span(id.span)),
+                PropertyKey::StringLiteral(l) => (l.value.as_str().to_string(), span(l.span)),
+                _ => continue,
+            };
+            let mut reads = Vec::new();
+            self.reads(&p.value, &mut reads, 0);
+            let computed = self.computes(&p.value);
+            self.file.written.push(WrittenValue {
+                query,
+                column,
+                key,
+                value: span(p.value.span()),
+                reads,
+                computed,
+            });
+        }
+    }
+
+    /// The member paths an expression reads, through `const` bindings.
+    fn reads(&self, e: &Expression, out: &mut Vec<Vec<String>>, depth: usize) {
+        if depth > MAX_VALUE_DEPTH {
+            return;
+        }
+        let e = e.get_inner_expression();
+        if let Some(path) = member_path(e, 0) {
+            if path.len() == 1
+                && let Some((inner, _)) = self.const_reads.get(&path[0])
+            {
+                out.extend(inner.iter().cloned());
+            }
+            out.push(path);
+            return;
+        }
+        let d = depth + 1;
+        match e {
+            Expression::BinaryExpression(b) => {
+                self.reads(&b.left, out, d);
+                self.reads(&b.right, out, d);
+            }
+            Expression::LogicalExpression(l) => {
+                self.reads(&l.left, out, d);
+                self.reads(&l.right, out, d);
+            }
+            Expression::UnaryExpression(u) => self.reads(&u.argument, out, d),
+            Expression::AwaitExpression(a) => self.reads(&a.argument, out, d),
+            Expression::ConditionalExpression(c) => {
+                self.reads(&c.test, out, d);
+                self.reads(&c.consequent, out, d);
+                self.reads(&c.alternate, out, d);
+            }
+            Expression::CallExpression(c) => {
+                for a in &c.arguments {
+                    match a {
+                        Argument::SpreadElement(s) => self.reads(&s.argument, out, d),
+                        other => {
+                            if let Some(e) = other.as_expression() {
+                                self.reads(e, out, d);
+                            }
+                        }
+                    }
+                }
+            }
+            Expression::TemplateLiteral(t) => {
+                for e in &t.expressions {
+                    self.reads(e, out, d);
+                }
+            }
+            Expression::ArrayExpression(a) => {
+                for el in &a.elements {
+                    match el {
+                        ArrayExpressionElement::SpreadElement(s) => self.reads(&s.argument, out, d),
+                        other => {
+                            if let Some(e) = other.as_expression() {
+                                self.reads(e, out, d);
+                            }
+                        }
+                    }
+                }
+            }
+            Expression::ObjectExpression(o) => {
+                for p in &o.properties {
+                    match p {
+                        ObjectPropertyKind::ObjectProperty(p) => self.reads(&p.value, out, d),
+                        ObjectPropertyKind::SpreadProperty(s) => self.reads(&s.argument, out, d),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a written value computes something from what it reads, rather
+    /// than copying a variable, a member or a literal.
+    fn computes(&self, e: &Expression) -> bool {
+        let e = e.get_inner_expression();
+        if let Some(path) = member_path(e, 0) {
+            return path.len() == 1 && self.const_reads.get(&path[0]).is_some_and(|c| c.1);
+        }
+        match e {
+            Expression::TemplateLiteral(t) => !t.expressions.is_empty(),
+            Expression::StringLiteral(_)
+            | Expression::NumericLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_)
+            | Expression::BigIntLiteral(_) => false,
+            _ => true,
+        }
+    }
+
+    /// Env variables an expression reads: `process.env.X`, `Deno.env.get('X')`
+    /// and variables bound to them.
+    fn envs_in(&self, e: &Expression, out: &mut Vec<String>, depth: usize) {
+        if depth > MAX_VALUE_DEPTH {
+            return;
+        }
+        let d = depth + 1;
+        if let Some(env) = self
+            .env_of(e)
+            .filter(|_| !matches!(e.get_inner_expression(), Expression::LogicalExpression(_)))
+        {
+            if !out.contains(&env) {
+                out.push(env);
+            }
+            if !matches!(e.get_inner_expression(), Expression::Identifier(_)) {
+                return;
+            }
+        }
+        match e.get_inner_expression() {
+            Expression::Identifier(id) => {
+                for env in self.const_envs.get(id.name.as_str()).into_iter().flatten() {
+                    if !out.contains(env) {
+                        out.push(env.clone());
+                    }
+                }
+            }
+            Expression::UnaryExpression(u) => self.envs_in(&u.argument, out, d),
+            Expression::LogicalExpression(l) => {
+                self.envs_in(&l.left, out, d);
+                self.envs_in(&l.right, out, d);
+            }
+            Expression::BinaryExpression(b) => {
+                self.envs_in(&b.left, out, d);
+                self.envs_in(&b.right, out, d);
+            }
+            Expression::ConditionalExpression(c) => {
+                self.envs_in(&c.test, out, d);
+                self.envs_in(&c.consequent, out, d);
+                self.envs_in(&c.alternate, out, d);
+            }
+            Expression::CallExpression(c) => {
+                if let Some(env) = deno_env(c, self) {
+                    if !out.contains(&env) {
+                        out.push(env);
+                    }
+                    return;
+                }
+                for a in &c.arguments {
+                    if let Some(e) = a.as_expression() {
+                        self.envs_in(e, out, d);
+                    }
+                }
+            }
+            Expression::StaticMemberExpression(m) => self.envs_in(&m.object, out, d),
+            Expression::ChainExpression(c) => {
+                if let ChainElement::StaticMemberExpression(m) = &c.expression {
+                    self.envs_in(&m.object, out, d);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a test decides on the deployment environment (`NODE_ENV`,
+    /// `import.meta.env.PROD`, `VERCEL_ENV`).
+    fn is_env_mode_test(&self, e: &Expression) -> bool {
+        let mut envs = Vec::new();
+        self.envs_in(e, &mut envs, 0);
+        envs.iter().any(|e| {
+            matches!(
+                e.as_str(),
+                "NODE_ENV" | "PROD" | "VERCEL_ENV" | "MODE" | "APP_ENV"
+            )
+        })
+    }
+
+    /// Records what a branch taken when env variables are missing does.
+    fn missing_branch(&mut self, branch: &Statement, envs: &[String]) {
+        let stmts: &[Statement] = match branch {
+            Statement::BlockStatement(b) => &b.body,
+            other => std::slice::from_ref(other),
+        };
+        let mut guarded = false;
+        for s in stmts {
+            match s {
+                Statement::ThrowStatement(_) => {
+                    self.file.env_throws.extend(envs.iter().cloned());
+                    return;
+                }
+                Statement::IfStatement(i)
+                    if throws(&i.consequent) && self.is_env_mode_test(&i.test) =>
+                {
+                    guarded = true;
+                }
+                _ => {}
+            }
+        }
+        if guarded {
+            self.file.env_throws.extend(envs.iter().cloned());
+        }
+        let insert_at = match branch {
+            Statement::BlockStatement(b) => b.body.first().and_then(|first| {
+                let start = first.span().start as usize;
+                let line = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+                let indent = &self.text[line..start];
+                (line > b.span.start as usize && indent.chars().all(|c| c == ' ' || c == '\t'))
+                    .then(|| (line as u32, indent.to_string()))
+            }),
+            _ => None,
+        };
+        for s in stmts {
+            let value = match s {
+                Statement::ReturnStatement(r) => r.argument.as_ref(),
+                Statement::ExpressionStatement(e) => match &e.expression {
+                    Expression::AssignmentExpression(a)
+                        if a.operator == AssignmentOperator::Assign =>
+                    {
+                        Some(&a.right)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(value) = value {
+                self.fallback_value(value, envs, guarded, insert_at.clone());
+            }
+        }
+    }
+
+    /// Records a value used when env variables are missing, if it is a stub
+    /// or (once the file's clients are known) another client.
+    fn fallback_value(
+        &mut self,
+        value: &Expression,
+        envs: &[String],
+        guarded: bool,
+        insert_at: Option<(u32, String)>,
+    ) {
+        let mut inner = value.get_inner_expression();
+        if let Expression::AwaitExpression(a) = inner {
+            inner = a.argument.get_inner_expression();
+        }
+        let fallback = |kind| EnvFallback {
+            envs: envs.to_vec(),
+            kind,
+            span: span(inner.span()),
+            guarded,
+            insert_at: insert_at.clone(),
+        };
+        let text = self.src(inner.span()).to_string();
+        match inner {
+            Expression::CallExpression(c) => match callee_name(&c.callee) {
+                Some(name) if is_stub_name(name) => {
+                    self.file
+                        .env_fallbacks
+                        .push(fallback(FallbackKind::Stub(text)));
+                }
+                Some(name @ ("createClient" | "createBrowserClient" | "createServerClient")) => {
+                    let literal_args = c
+                        .arguments
+                        .iter()
+                        .take(2)
+                        .all(|a| a.as_expression().and_then(|e| self.string(e)).is_some());
+                    let kind = if literal_args {
+                        FallbackKind::Stub(text)
+                    } else {
+                        FallbackKind::Client(format!("{name}(…)"))
+                    };
+                    self.file.env_fallbacks.push(fallback(kind));
+                }
+                Some(name)
+                    if matches!(c.callee.get_inner_expression(), Expression::Identifier(_)) =>
+                {
+                    let f = fallback(FallbackKind::Stub(String::new()));
+                    self.named_fallbacks.push((f, name.to_string()));
+                }
+                _ => {}
+            },
+            Expression::NewExpression(n) => {
+                if let Expression::Identifier(id) = n.callee.get_inner_expression()
+                    && (id.name == "Proxy" || is_stub_name(id.name.as_str()))
+                {
+                    self.file
+                        .env_fallbacks
+                        .push(fallback(FallbackKind::Stub(text)));
+                }
+            }
+            Expression::ObjectExpression(o) if is_client_shaped(o) => {
+                self.file.env_fallbacks.push(fallback(FallbackKind::Stub(
+                    "an object literal".to_string(),
+                )));
+            }
+            Expression::Identifier(id) => {
+                let f = fallback(FallbackKind::Stub(String::new()));
+                self.named_fallbacks.push((f, id.name.as_str().to_string()));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -635,6 +1079,165 @@ fn is_foreign_receiver(recv: &Expression, text: &str) -> bool {
         Expression::Identifier(id) => id.name.starts_with(|c: char| c.is_ascii_uppercase()),
         Expression::StaticMemberExpression(m) => m.property.name == "storage",
         _ => text.is_empty(),
+    }
+}
+
+/// `a`, `a.b.c`, `a?.b`, `a[0].b` (numeric indexes are skipped) as a path of
+/// names; `None` for other shapes.
+fn member_path(e: &Expression, depth: usize) -> Option<Vec<String>> {
+    if depth > MAX_VALUE_DEPTH {
+        return None;
+    }
+    match e.get_inner_expression() {
+        Expression::Identifier(id) => Some(vec![id.name.as_str().to_string()]),
+        Expression::StaticMemberExpression(m) => {
+            let mut p = member_path(&m.object, depth + 1)?;
+            p.push(m.property.name.as_str().to_string());
+            Some(p)
+        }
+        Expression::ComputedMemberExpression(m)
+            if matches!(m.expression, Expression::NumericLiteral(_)) =>
+        {
+            member_path(&m.object, depth + 1)
+        }
+        Expression::ChainExpression(c) => match &c.expression {
+            ChainElement::StaticMemberExpression(m) => {
+                let mut p = member_path(&m.object, depth + 1)?;
+                p.push(m.property.name.as_str().to_string());
+                Some(p)
+            }
+            ChainElement::ComputedMemberExpression(m)
+                if matches!(m.expression, Expression::NumericLiteral(_)) =>
+            {
+                member_path(&m.object, depth + 1)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `Deno.env.get('X')`.
+fn deno_env(c: &CallExpression, l: &Lowerer) -> Option<String> {
+    let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression() else {
+        return None;
+    };
+    if m.property.name != "get" || l.src(m.object.span()) != "Deno.env" {
+        return None;
+    }
+    l.string(c.arguments.first()?.as_expression()?)
+        .map(|s| s.value)
+}
+
+/// Whether a statement throws: `throw …` or a block holding one at its top level.
+fn throws(s: &Statement) -> bool {
+    match s {
+        Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(b) => b
+            .body
+            .iter()
+            .any(|s| matches!(s, Statement::ThrowStatement(_))),
+        _ => false,
+    }
+}
+
+/// The start of a function or arrow expression.
+fn function_start(e: &Expression) -> Option<u32> {
+    match e.get_inner_expression() {
+        Expression::ArrowFunctionExpression(f) => Some(f.span.start),
+        Expression::FunctionExpression(f) => Some(f.span.start),
+        _ => None,
+    }
+}
+
+/// Names that say a value is a stand-in.
+fn is_stub_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["stub", "mock", "fake", "dummy", "noop", "placeholder"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+/// An object literal with a key of a Supabase client (`from`, `auth`, `rpc`, `storage`).
+fn is_client_shaped(o: &ObjectExpression) -> bool {
+    o.properties.iter().any(|p| match p {
+        ObjectPropertyKind::ObjectProperty(p) => p
+            .key
+            .static_name()
+            .is_some_and(|k| matches!(k.as_ref(), "from" | "auth" | "rpc" | "storage")),
+        ObjectPropertyKind::SpreadProperty(_) => false,
+    })
+}
+
+/// A string literal that stands in for a real URL or key.
+fn is_placeholder(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    !v.is_empty()
+        && [
+            "placeholder",
+            "your-",
+            "your_",
+            "example",
+            "dummy",
+            "xxx",
+            "changeme",
+            "change-me",
+            "stub",
+            "mock",
+            "fake",
+            "replace",
+            "<",
+        ]
+        .iter()
+        .any(|w| v.contains(w))
+}
+
+/// Whether a test is true when values are missing (`!a || !b`, `a == null`)
+/// (`Some(true)`), true when they are present (`a && b`) (`Some(false)`), or
+/// neither.
+fn tests_missing(e: &Expression, depth: usize) -> Option<bool> {
+    if depth > MAX_VALUE_DEPTH {
+        return None;
+    }
+    match e.get_inner_expression() {
+        Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+            tests_missing(&u.argument, depth + 1).map(|m| !m)
+        }
+        Expression::LogicalExpression(l) => {
+            let (a, b) = (
+                tests_missing(&l.left, depth + 1)?,
+                tests_missing(&l.right, depth + 1)?,
+            );
+            match l.operator {
+                LogicalOperator::Or if a && b => Some(true),
+                LogicalOperator::And if !a && !b => Some(false),
+                _ => None,
+            }
+        }
+        Expression::BinaryExpression(b) => {
+            let missing_value = |e: &Expression| match e.get_inner_expression() {
+                Expression::NullLiteral(_) => true,
+                Expression::Identifier(id) => id.name == "undefined",
+                Expression::StringLiteral(s) => s.value.is_empty() || s.value == "undefined",
+                _ => false,
+            };
+            if !(missing_value(&b.right) || missing_value(&b.left)) {
+                return None;
+            }
+            match b.operator {
+                BinaryOperator::StrictEquality | BinaryOperator::Equality => Some(true),
+                BinaryOperator::StrictInequality | BinaryOperator::Inequality => Some(false),
+                _ => None,
+            }
+        }
+        Expression::CallExpression(c) if matches!(c.callee.get_inner_expression(), Expression::Identifier(id) if id.name == "Boolean") => {
+            Some(false)
+        }
+        Expression::Identifier(_)
+        | Expression::StaticMemberExpression(_)
+        | Expression::ComputedMemberExpression(_)
+        | Expression::CallExpression(_) => Some(false),
+        _ => None,
     }
 }
 
@@ -743,6 +1346,8 @@ impl<'a> Visit<'a> for Lowerer<'_> {
                         function: name.to_string(),
                         span: span(it.span),
                         key_env,
+                        binding: None,
+                        factory: false,
                     });
                 }
                 if name == "require"
@@ -838,6 +1443,41 @@ impl<'a> Visit<'a> for Lowerer<'_> {
             && let Some(init) = &it.init
         {
             let name = id.name.as_str();
+            if let Some(start) = function_start(init) {
+                self.fn_names.insert(start, name.to_string());
+            }
+            let mut inner = init.get_inner_expression();
+            if let Expression::AwaitExpression(a) = inner {
+                inner = a.argument.get_inner_expression();
+            }
+            let mut iife = None;
+            if let Expression::CallExpression(c) = inner {
+                iife = function_start(&c.callee);
+                if let Expression::Identifier(callee) = c.callee.get_inner_expression() {
+                    self.file.call_bindings.push(CallBinding {
+                        name: name.to_string(),
+                        callee: callee.name.as_str().to_string(),
+                        span: span(it.span),
+                    });
+                }
+                if callee_name(&c.callee).is_some_and(is_stub_name) {
+                    self.stub_consts.insert(name.to_string());
+                }
+            }
+            if let Expression::ObjectExpression(o) = inner
+                && is_client_shaped(o)
+            {
+                self.stub_consts.insert(name.to_string());
+            }
+            self.decls
+                .push((name.to_string(), span(inner.span()), iife));
+            let mut reads = Vec::new();
+            self.reads(init, &mut reads, 0);
+            let computed = self.computes(init);
+            self.const_reads.insert(name.to_string(), (reads, computed));
+            let mut envs = Vec::new();
+            self.envs_in(init, &mut envs, 0);
+            self.const_envs.insert(name.to_string(), envs);
             if let Some(env) = self.env_of(init) {
                 self.const_env.insert(name.to_string(), env);
             }
@@ -932,7 +1572,159 @@ impl<'a> Visit<'a> for Lowerer<'_> {
 
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         let s = self.literal(&it.source);
+        for spec in it.specifiers.iter().flatten() {
+            let (local, imported) = match spec {
+                ImportDeclarationSpecifier::ImportSpecifier(sp) => (
+                    sp.local.name.as_str(),
+                    sp.imported.name().as_str().to_string(),
+                ),
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(sp) => {
+                    (sp.local.name.as_str(), "default".to_string())
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(_) => continue,
+            };
+            self.file.import_bindings.push(ImportBinding {
+                local: local.to_string(),
+                imported,
+                source: s.value.clone(),
+            });
+        }
         self.file.imports.push((s.value, span(it.source.span)));
+    }
+
+    fn enter_node(&mut self, kind: AstKind<'a>) {
+        let (whole, body, name) = match kind {
+            AstKind::Function(f) => {
+                let Some(body) = &f.body else {
+                    return;
+                };
+                (
+                    f.span,
+                    body.span,
+                    f.id.as_ref().map(|id| id.name.as_str().to_string()),
+                )
+            }
+            AstKind::ArrowFunctionExpression(f) => (f.span, f.body.span(), None),
+            _ => return,
+        };
+        let name = name.or_else(|| self.fn_names.get(&whole.start).cloned());
+        self.file.functions.push(Function {
+            name,
+            span: span(whole),
+            body: span(body),
+        });
+        let index = self.file.functions.len() - 1;
+        self.fn_stack.push(index);
+        if let AstKind::ArrowFunctionExpression(f) = kind
+            && let Some(e) = f.get_expression()
+        {
+            self.mark_returned(e, index);
+        }
+    }
+
+    fn leave_node(&mut self, kind: AstKind<'a>) {
+        match kind {
+            AstKind::Function(f) if f.body.is_some() => {
+                self.fn_stack.pop();
+            }
+            AstKind::ArrowFunctionExpression(_) => {
+                self.fn_stack.pop();
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
+        if let (Some(e), Some(&index)) = (&it.argument, self.fn_stack.last()) {
+            self.mark_returned(e, index);
+        }
+        walk::walk_return_statement(self, it);
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        if let Some(name) = it.key.static_name() {
+            self.fn_names.insert(it.value.span.start, name.to_string());
+        }
+        walk::walk_method_definition(self, it);
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        if let Some(name) = it.key.static_name()
+            && let Some(start) = function_start(&it.value)
+        {
+            self.fn_names.insert(start, name.to_string());
+        }
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
+        if let Some(name) = it.key.static_name()
+            && let Some(start) = it.value.as_ref().and_then(function_start)
+        {
+            self.fn_names.insert(start, name.to_string());
+        }
+        walk::walk_property_definition(self, it);
+    }
+
+    /// `if (!url || !key) { return stub }`, `if (url && key) … else …`.
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        if let Some(alternate) = &it.alternate {
+            self.file
+                .exclusive
+                .push((span(it.consequent.span()), span(alternate.span())));
+        }
+        let mut envs = Vec::new();
+        self.envs_in(&it.test, &mut envs, 0);
+        if !envs.is_empty() && !self.is_env_mode_test(&it.test) {
+            match tests_missing(&it.test, 0) {
+                Some(true) => self.missing_branch(&it.consequent, &envs),
+                Some(false) => {
+                    if let Some(alternate) = &it.alternate {
+                        self.missing_branch(alternate, &envs);
+                    }
+                }
+                None => {}
+            }
+        }
+        walk::walk_if_statement(self, it);
+    }
+
+    /// `url && key ? createClient(url, key) : createStubClient()`.
+    fn visit_conditional_expression(&mut self, it: &ConditionalExpression<'a>) {
+        self.file
+            .exclusive
+            .push((span(it.consequent.span()), span(it.alternate.span())));
+        let mut envs = Vec::new();
+        self.envs_in(&it.test, &mut envs, 0);
+        if !envs.is_empty() && !self.is_env_mode_test(&it.test) {
+            match tests_missing(&it.test, 0) {
+                Some(true) => self.fallback_value(&it.consequent, &envs, false, None),
+                Some(false) => self.fallback_value(&it.alternate, &envs, false, None),
+                None => {}
+            }
+        }
+        walk::walk_conditional_expression(self, it);
+    }
+
+    /// `process.env.X || 'https://placeholder.supabase.co'`.
+    fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
+        if matches!(it.operator, LogicalOperator::Or | LogicalOperator::Coalesce)
+            && let Some(s) = self.string(&it.right)
+            && is_placeholder(&s.value)
+        {
+            let mut envs = Vec::new();
+            self.envs_in(&it.left, &mut envs, 0);
+            if !envs.is_empty() {
+                self.file.env_fallbacks.push(EnvFallback {
+                    envs,
+                    kind: FallbackKind::Placeholder(s.value),
+                    span: span(it.right.span()),
+                    guarded: false,
+                    insert_at: None,
+                });
+            }
+        }
+        walk::walk_logical_expression(self, it);
     }
 
     fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {

@@ -44,6 +44,24 @@ pub struct ClientFile {
     /// Values written as HTML: `dangerouslySetInnerHTML={{ __html: X }}`,
     /// `el.innerHTML = X`, `el.outerHTML = X`.
     pub html_sinks: Vec<HtmlSink>,
+    /// Functions (declarations, expressions, arrows, methods) with a body,
+    /// outermost first.
+    pub functions: Vec<Function>,
+    /// Values written by `.insert/.update/.upsert({ col: value })`, one per key.
+    pub written: Vec<WrittenValue>,
+    /// `if … else …` and `c ? a : b`: the two branches, of which one runs.
+    pub exclusive: Vec<(Span, Span)>,
+    /// Named imports: `import { a as b } from 'm'` gives local `b`,
+    /// imported `a`; a default import gives `default`.
+    pub import_bindings: Vec<ImportBinding>,
+    /// `const x = f(…)` and `const x = await f(…)` for a plain callee `f`.
+    pub call_bindings: Vec<CallBinding>,
+    /// What the module does when Supabase env variables are missing: a
+    /// fallback value instead of an error (see [`EnvFallback`]).
+    pub env_fallbacks: Vec<EnvFallback>,
+    /// Env variables tested by an `if` whose branch throws (directly, or under
+    /// a `NODE_ENV` test): the code fails when they are missing.
+    pub env_throws: Vec<String>,
     /// The parser gave up on the file (recoverable errors do not count).
     pub failed: bool,
     /// Syntax errors the parser reported (it may have recovered from them).
@@ -92,6 +110,91 @@ pub struct QueryResult {
     /// `res.error` and uses other than reading another property (`res.data`)
     /// count.
     pub error_read: bool,
+    /// The member path that holds `data`: `["profile"]` for
+    /// `{ data: profile }`, `["data"]` for `{ data }`, `["res", "data"]` for a
+    /// plain binding `res`; `None` when `data` is destructured further.
+    pub data: Option<Vec<String>>,
+}
+
+/// A function with a body.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// The declared name, or the name it is bound to (`const f = () => …`,
+    /// a method or property key); `None` when anonymous.
+    pub name: Option<String>,
+    /// The whole function.
+    pub span: Span,
+    /// Its body (an arrow's expression body included).
+    pub body: Span,
+}
+
+/// One key of an object written by `.insert()`, `.update()` or `.upsert()`.
+#[derive(Debug, Clone)]
+pub struct WrittenValue {
+    /// Index of the query in [`ClientFile::queries`].
+    pub query: usize,
+    pub column: String,
+    /// The key.
+    pub key: Span,
+    /// The value expression.
+    pub value: Span,
+    /// Values the expression reads, as member paths rooted at an identifier
+    /// (`profile.credits` is `["profile", "credits"]`, `amount` is
+    /// `["amount"]`), through `const` bindings of the file (last declaration
+    /// wins). Computed members end a path.
+    pub reads: Vec<Vec<String>>,
+    /// The value is computed (arithmetic, a call, a template…), not a plain
+    /// copy of a variable, member or literal.
+    pub computed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportBinding {
+    pub local: String,
+    pub imported: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CallBinding {
+    /// The variable.
+    pub name: String,
+    /// The called function's name.
+    pub callee: String,
+    pub span: Span,
+}
+
+/// What a missing-configuration branch falls back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FallbackKind {
+    /// A stub or mock: a call or `new` whose name says so (`createMockClient()`,
+    /// `new StubClient()`), a `Proxy`, or an object literal; the text as written.
+    Stub(String),
+    /// Another client of the module (`return supabase`), by name.
+    Client(String),
+    /// A placeholder URL or key literal (`|| 'https://placeholder.supabase.co'`).
+    Placeholder(String),
+}
+
+/// A fallback taken when Supabase env variables are missing: a branch of
+/// `if (!url || !key)` (or the `else` of `if (url && key)`, or a conditional
+/// expression) that returns a stub or another client instead of throwing, or
+/// a placeholder default (`process.env.X || 'placeholder'`). Branches that
+/// throw are not recorded.
+#[derive(Debug, Clone)]
+pub struct EnvFallback {
+    /// The env variables whose absence leads here.
+    pub envs: Vec<String>,
+    pub kind: FallbackKind,
+    /// The fallback value.
+    pub span: Span,
+    /// The branch throws under a `NODE_ENV` test (`if (process.env.NODE_ENV
+    /// === 'production') throw …`).
+    pub guarded: bool,
+    /// When the branch is a block whose first statement starts a line: the
+    /// offset of that line's start and the statement's indentation, where a
+    /// guard can be inserted.
+    pub insert_at: Option<(u32, String)>,
 }
 
 /// Callees whose first argument is SQL text run as written.
@@ -133,6 +236,11 @@ pub struct ClientCreation {
     pub span: Span,
     /// The env variable the key argument reads, directly or through a `const`.
     pub key_env: Option<String>,
+    /// The variable the client is bound to (`const admin = createClient(…)`),
+    /// or the named function that returns it (`function createAdmin() {
+    /// return createClient(…) }`, with `factory` set).
+    pub binding: Option<String>,
+    pub factory: bool,
 }
 
 /// What a query chain starts from.
@@ -198,6 +306,9 @@ pub struct Query {
     /// The innermost loop body or per-item callback the chain runs in, if any
     /// (all of them are in [`ClientFile::loops`]).
     pub in_loop: Option<Span>,
+    /// Index in [`ClientFile::functions`] of the innermost function the chain
+    /// runs in; `None` at module level.
+    pub function: Option<usize>,
 }
 
 impl Query {
@@ -383,4 +494,75 @@ fn select_name_at(
         }
     }
     None
+}
+
+/// The client file an import specifier names, among `paths`: relative
+/// specifiers (`./x`, `../x`) from the importing file's folder, and the
+/// `@/x` / `~/x` aliases of Next.js and Nuxt templates as a path ending in
+/// `x` (when several files match, the one sharing the longest prefix with the
+/// importer; `None` on a tie). Extensions and `index` files are tried;
+/// package names are not resolved.
+pub fn resolve_import<'p>(
+    from: &str,
+    spec: &str,
+    paths: impl Iterator<Item = &'p str>,
+) -> Option<&'p str> {
+    const EXTS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+    /// A path without its extension and a trailing `/index`.
+    fn stem(p: &str) -> &str {
+        let p = match p.rsplit_once('.') {
+            Some((base, ext)) if EXTS.contains(&ext) => base,
+            _ => p,
+        };
+        p.strip_suffix("/index").unwrap_or(p)
+    }
+    let wanted: String;
+    let alias = if spec.starts_with("./") || spec.starts_with("../") {
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for seg in spec.split('/') {
+            match seg {
+                "." | "" => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        wanted = parts.join("/");
+        false
+    } else if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+        wanted = rest.to_string();
+        true
+    } else {
+        return None;
+    };
+    let wanted = stem(&wanted).to_string();
+    let mut best: Option<(&str, usize)> = None;
+    let mut tie = false;
+    for p in paths {
+        let s = stem(p);
+        let hit = if alias {
+            s == wanted || s.ends_with(&format!("/{wanted}"))
+        } else {
+            s == wanted
+        };
+        if !hit {
+            continue;
+        }
+        let common = from
+            .split('/')
+            .zip(p.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count();
+        match best {
+            Some((_, c)) if c > common => {}
+            Some((_, c)) if c == common => tie = true,
+            _ => {
+                best = Some((p, common));
+                tie = false;
+            }
+        }
+    }
+    if tie { None } else { best.map(|b| b.0) }
 }

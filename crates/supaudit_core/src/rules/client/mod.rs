@@ -4,9 +4,13 @@
 pub mod client_unknown_column;
 pub mod client_unknown_function;
 pub mod client_unknown_table;
+pub mod non_atomic_writes;
 pub mod query_in_loop;
 pub mod raw_sql_interpolation;
+pub mod read_modify_write;
 pub mod service_role_in_client;
+pub mod service_role_unscoped_query;
+pub mod silent_stub_client;
 pub mod unchecked_error;
 pub mod unsanitized_html;
 
