@@ -437,7 +437,21 @@ async function runFix(request) {
   try {
     const { value } = await call('applyFixes', { files: currentFiles(), request });
     if (version !== edits) return showBanner('The files changed while the fix was computed; try again.');
-    for (const f of value) setText(f.path, f.text);
+    let created = null;
+    for (const f of value) {
+      if (states.has(f.path)) setText(f.path, f.text);
+      else {
+        // The fix created a file (a new migration).
+        states.set(f.path, newState(f.path, f.text));
+        order.push(f.path);
+        edits++;
+        created ??= f.path;
+      }
+    }
+    if (created) {
+      openFile(created);
+      renderFileList();
+    }
     analyzeNow();
   } catch (e) {
     showBanner(`The fix could not be applied: ${e.message}`);

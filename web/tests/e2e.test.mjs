@@ -146,12 +146,28 @@ test('a new migration shows its finding; its fix removes it', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('a fix that adds a column creates a new migration', async () => {
+  const item = page.locator(finding('client-unknown-column', 'src/app/dashboard/page.tsx', 32));
+  const fix = item.locator('button[data-fix="0"]');
+  assert.match(await fix.innerText(), /new migration/);
+  await fix.click();
+  const created = page.locator('#file-list li.active[data-path$="_add_generations_current_streak.sql"]');
+  await created.waitFor({ timeout: 10_000 });
+  const path = await created.getAttribute('data-path');
+  // Named by the Supabase convention, after the newest migration (20990101000000_notes.sql).
+  assert.equal(path, 'supabase/migrations/20990101000001_add_generations_current_streak.sql');
+  await item.waitFor({ state: 'detached', timeout: 10_000 });
+  assert.match(await fileText(path), /alter table public\.generations add column if not exists current_streak integer;/);
+  assert.deepEqual(errors, []);
+});
+
 test('the URL reproduces the state', async () => {
   await page.evaluate(() => window.supauditPlayground.settle());
   const url = page.url();
   assert.match(url, /#p=[A-Za-z0-9_-]+$/);
   const before = await panelFindings(page);
   const files = await page.evaluate(() => window.supauditPlayground.files());
+  const active = await page.textContent('#active-path');
 
   const other = await context.newPage();
   const otherErrors = watchErrors(other);
@@ -159,7 +175,7 @@ test('the URL reproduces the state', async () => {
   await waitReady(other);
   assert.deepEqual(await other.evaluate(() => window.supauditPlayground.files()), files);
   assert.deepEqual(await panelFindings(other), before);
-  assert.equal(await other.textContent('#active-path'), NEW_MIGRATION);
+  assert.equal(await other.textContent('#active-path'), active);
   await other.screenshot({ path: path.join(OUT, 'playground-shared.png') });
   assert.deepEqual(otherErrors, []);
   await other.close();

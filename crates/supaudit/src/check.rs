@@ -91,6 +91,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (root, mut project, settings) = load(&args)?;
     let fixing = args.fix || args.unsafe_fixes;
     let mut fixed = BTreeMap::new();
+    let mut created = Vec::new();
     let mut diagnostics = supaudit_core::check(&project, &settings);
     if fixing {
         let result = supaudit_core::fix(
@@ -103,9 +104,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
         for path in &result.changed {
             let text = &result.project.file(path).unwrap().text;
-            std::fs::write(root.join(path), text)
-                .with_context(|| format!("cannot write {path}"))?;
+            let dest = root.join(path);
+            // A fix may create a file (a new migration).
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create the folder of {path}"))?;
+            }
+            std::fs::write(&dest, text).with_context(|| format!("cannot write {path}"))?;
         }
+        created = (result.changed.iter())
+            .filter(|p| project.file(p).is_none())
+            .cloned()
+            .collect();
         project = result.project;
         diagnostics = result.diagnostics;
         fixed = result.applied;
@@ -150,6 +160,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 if total == 1 { "" } else { "s" },
                 list.join(", ")
             );
+        }
+        for path in &created {
+            eprintln!("Created {path}.");
         }
     }
     let threshold = match args.fail_on {

@@ -420,3 +420,40 @@ fn no_output_format_prints_a_key_whole() {
         }
     }
 }
+
+/// Fixes that add SQL to a schema that may be deployed write a new migration
+/// (Supabase's `<version>_<name>.sql`, after the newest) instead of editing one.
+#[test]
+fn unsafe_fixes_create_new_migrations() {
+    let dir = common::temp_dir("new-migration");
+    common::copy_dir(&repo().join("examples/visionary"), &dir);
+    let o = supaudit(&["check", ".", "--unsafe-fixes", "--color", "never"], &dir);
+    let err = stderr(&o);
+    let migrations = dir.join("supabase/migrations");
+    for (name, sql) in [
+        (
+            "20251202000001_add_habits_current_streak.sql",
+            "alter table public.habits add column if not exists current_streak integer;",
+        ),
+        (
+            "20251202000002_add_habits_last_completed.sql",
+            "alter table public.habits add column if not exists last_completed timestamptz;",
+        ),
+    ] {
+        assert!(
+            err.contains(&format!("Created supabase/migrations/{name}.")),
+            "{err}"
+        );
+        let text = std::fs::read_to_string(migrations.join(name)).expect(name);
+        assert!(text.contains(sql), "{name}:\n{text}");
+    }
+    assert!(
+        !stdout(&o).contains("[client-unknown-column]"),
+        "{}",
+        stdout(&o)
+    );
+    // Nothing more to create on a second run.
+    let o = supaudit(&["check", ".", "--unsafe-fixes"], &dir);
+    assert_eq!(stderr(&o).trim(), "No fixes applied.");
+    assert_eq!(std::fs::read_dir(&migrations).unwrap().count(), 5);
+}

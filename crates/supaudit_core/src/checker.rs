@@ -5,9 +5,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::client::{self, ClientFile};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::{FileId, Model, Replay, StmtRef};
-use crate::project::{FileKind, Project};
+use crate::project::{FileKind, Project, SourceFile};
 use crate::rules::{self, ClientUnit, Context, SqlUnit};
 use crate::settings::Settings;
 use crate::sql;
@@ -306,7 +306,8 @@ pub struct Fixed {
     pub project: Project,
     /// Fixes applied, by rule.
     pub applied: std::collections::BTreeMap<&'static str, usize>,
-    /// Paths of the files whose text changed.
+    /// Paths of the files whose text changed, and of the files fixes created
+    /// (not in the original project).
     pub changed: Vec<String>,
     /// Findings after the last round.
     pub diagnostics: Vec<Diagnostic>,
@@ -346,16 +347,34 @@ pub fn fix(project: &Project, settings: &Settings, opts: FixOptions) -> Fixed {
             }
             changed = true;
         }
+        // Fixes that create files (a new migration): one per round, since two of
+        // them would pick the same next migration name; the next round's findings
+        // name the one after it.
+        if !changed
+            && opts.only_file.is_none()
+            && let Some((d, fix)) = diagnostics
+                .iter()
+                .filter(|d| opts.only_rule.is_none_or(|r| r == d.rule))
+                .find_map(|d| creating_fix(d, &p, opts.allow_unsafe).map(|f| (d, f)))
+        {
+            for e in &fix.edits {
+                p.files
+                    .push(SourceFile::new(e.file.clone(), e.new_text.clone()));
+            }
+            *applied.entry(d.rule).or_insert(0) += 1;
+            changed = true;
+        }
         if !changed {
             stable = true;
             break;
         }
         diagnostics = analyze_with(&p, settings, &mut cache).diagnostics;
     }
+    // Files whose text changed, then the files fixes created.
     let changed = p
         .files
         .iter()
-        .filter(|f| project.file(&f.path).is_some_and(|o| o.text != f.text))
+        .filter(|f| project.file(&f.path).is_none_or(|o| o.text != f.text))
         .map(|f| f.path.clone())
         .collect();
     Fixed {
@@ -365,6 +384,21 @@ pub fn fix(project: &Project, settings: &Settings, opts: FixOptions) -> Fixed {
         diagnostics,
         stable,
     }
+}
+
+/// The diagnostic's first applicable fix when it only creates files the
+/// project does not hold.
+fn creating_fix<'d>(d: &'d Diagnostic, p: &Project, allow_unsafe: bool) -> Option<&'d Fix> {
+    let fix = d
+        .fixes
+        .iter()
+        .find(|f| allow_unsafe || f.applicability == Applicability::Safe)?;
+    let creates = !fix.edits.is_empty()
+        && fix
+            .edits
+            .iter()
+            .all(|e| e.range.is_empty() && e.range.start == 0 && p.file(&e.file).is_none());
+    creates.then_some(fix)
 }
 
 /// `supabase/config.toml`, parsed.

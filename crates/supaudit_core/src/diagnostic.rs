@@ -64,7 +64,10 @@ pub enum Applicability {
     Unsafe,
 }
 
-/// One text replacement in one file.
+/// One text replacement in one file. An edit on a path the project does not
+/// hold creates that file (its range is then `0..0` and `new_text` the whole
+/// text; see [`Edit::create`]): fixes that add SQL to a deployed schema put it
+/// in a new migration instead of editing one that may have run already.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edit {
     pub file: String,
@@ -89,6 +92,10 @@ impl Edit {
     }
     pub fn delete(file: &str, range: Span) -> Edit {
         Edit::replace(file, range, "")
+    }
+    /// Creates `file` (a path not in the project) with `text`.
+    pub fn create(file: &str, text: impl Into<String>) -> Edit {
+        Edit::insert(file, 0, text)
     }
 }
 

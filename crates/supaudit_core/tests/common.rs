@@ -190,8 +190,13 @@ pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> P
 pub fn changed_files(before: &Project, after: &Project) -> String {
     let mut out = String::new();
     for f in &after.files {
-        if before.file(&f.path).is_some_and(|b| b.text != f.text) {
-            out.push_str(&format!("-- file: {}\n", f.path));
+        let header = match before.file(&f.path) {
+            Some(b) if b.text != f.text => "file",
+            None => "new file",
+            Some(_) => continue,
+        };
+        {
+            out.push_str(&format!("-- {header}: {}\n", f.path));
             for line in f.text.split_inclusive('\n') {
                 out.push_str(&redact(line));
             }

@@ -68,6 +68,9 @@ pub struct EditData {
     pub file: String,
     pub range: lsp::Range,
     pub new_text: String,
+    /// The fix creates this file (a new migration) with `new_text`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create: bool,
 }
 
 /// Line indexes of a project's files, built on demand.
@@ -110,12 +113,23 @@ pub fn to_lsp(d: &Diagnostic, docs: &mut Docs) -> Option<lsp::Diagnostic> {
         let mut edits = Vec::new();
         for e in &fix.edits {
             let Some(doc) = docs.get(&e.file) else {
+                // A file the project does not hold: the fix creates it.
+                if e.range.is_empty() && e.range.start == 0 {
+                    edits.push(EditData {
+                        file: e.file.clone(),
+                        range: lsp::Range::default(),
+                        new_text: e.new_text.clone(),
+                        create: true,
+                    });
+                    continue;
+                }
                 continue 'fixes;
             };
             edits.push(EditData {
                 file: e.file.clone(),
                 range: doc.range(e.range),
                 new_text: e.new_text.clone(),
+                create: false,
             });
         }
         fixes.push(FixData {
@@ -196,15 +210,58 @@ pub fn quick_fixes(
     let mut out = Vec::new();
     'fixes: for fix in data.fixes {
         let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+        // Fixes that create a file need `documentChanges`: create, then write it.
+        let mut operations = Vec::new();
         for e in fix.edits {
             let Some(uri) = uri_of(&e.file) else {
                 continue 'fixes;
             };
-            changes.entry(uri).or_default().push(lsp::TextEdit {
+            let edit = lsp::TextEdit {
                 range: e.range,
                 new_text: e.new_text,
-            });
+            };
+            if e.create {
+                operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(
+                    lsp::CreateFile {
+                        uri: uri.clone(),
+                        options: Some(lsp::CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(false),
+                        }),
+                        annotation_id: None,
+                    },
+                )));
+                operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                        uri,
+                        version: None,
+                    },
+                    edits: vec![lsp::OneOf::Left(edit)],
+                }));
+            } else {
+                changes.entry(uri).or_default().push(edit);
+            }
         }
+        let workspace_edit = if operations.is_empty() {
+            lsp::WorkspaceEdit {
+                changes: Some(changes),
+                ..Default::default()
+            }
+        } else {
+            for (uri, edits) in changes {
+                operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                        uri,
+                        version: None,
+                    },
+                    edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                }));
+            }
+            lsp::WorkspaceEdit {
+                document_changes: Some(lsp::DocumentChanges::Operations(operations)),
+                ..Default::default()
+            }
+        };
         let safe = fix.applicability == "safe";
         out.push(lsp::CodeAction {
             title: if safe {
@@ -214,10 +271,7 @@ pub fn quick_fixes(
             },
             kind: Some(lsp::CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![d.clone()]),
-            edit: Some(lsp::WorkspaceEdit {
-                changes: Some(changes),
-                ..Default::default()
-            }),
+            edit: Some(workspace_edit),
             is_preferred: Some(safe),
             ..Default::default()
         });
@@ -406,6 +460,61 @@ mod tests {
         let edit = &ignore.edit.unwrap().changes.unwrap()[&uri][0];
         assert_eq!(edit.range.start, pos(1, 0));
         assert_eq!(edit.new_text, "-- supaudit-ignore rls-disabled: \n");
+    }
+
+    #[test]
+    fn a_fix_that_creates_a_migration_is_a_create_file_operation() {
+        let migration = "supabase/migrations/20240101000000_init.sql";
+        let client = "src/habits.ts";
+        let project = Project::new(vec![
+            SourceFile::new(
+                migration,
+                "create table public.habits (id bigint primary key);\n\
+                 alter table public.habits enable row level security;\n",
+            ),
+            SourceFile::new(
+                client,
+                "const { data, error } = await supabase.from('habits').select('id, current_streak');\n",
+            ),
+        ]);
+        let diags = supaudit_core::check(&project, &Default::default());
+        let files = by_file(&project, &diags);
+        let d = files[client]
+            .iter()
+            .find(|d| d.code == Some(lsp::NumberOrString::String("client-unknown-column".into())))
+            .expect("client-unknown-column");
+        let uri_of = |rel: &str| format!("file:///p/{rel}").parse::<lsp::Uri>().ok();
+        let actions = quick_fixes(d, &uri_of);
+        let add = actions
+            .iter()
+            .find(|a| a.title.contains("new migration"))
+            .expect("the add-column fix");
+        let edit = add.edit.as_ref().unwrap();
+        assert!(edit.changes.is_none());
+        let Some(lsp::DocumentChanges::Operations(ops)) = &edit.document_changes else {
+            panic!("documentChanges operations expected: {edit:?}");
+        };
+        let new_uri = uri_of("supabase/migrations/20240101000001_add_habits_current_streak.sql");
+        match &ops[..] {
+            [
+                lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(create)),
+                lsp::DocumentChangeOperation::Edit(write),
+            ] => {
+                assert_eq!(Some(&create.uri), new_uri.as_ref());
+                assert_eq!(Some(&write.text_document.uri), new_uri.as_ref());
+                let lsp::OneOf::Left(text) = &write.edits[0] else {
+                    panic!("plain text edit expected")
+                };
+                assert!(
+                    text.new_text.contains(
+                        "alter table public.habits add column if not exists current_streak integer;"
+                    ),
+                    "{}",
+                    text.new_text
+                );
+            }
+            other => panic!("create + edit expected, got {other:?}"),
+        }
     }
 
     #[test]

@@ -11,8 +11,8 @@ use oxc_span::{GetSpan, SourceType};
 
 use super::{
     Arg, CallBinding, ClientCreation, ClientFile, Directive, EnvFallback, EnvRef, FallbackKind,
-    Function, HtmlSink, ImportBinding, Loop, LoopKind, Op, QUERY_METHODS, Query, QueryResult,
-    SQL_SINKS, Str, Target, WrittenValue, secrets,
+    Function, HtmlSink, Import, ImportBinding, ImportKind, Loop, LoopKind, Op, QUERY_METHODS,
+    Query, QueryResult, SQL_SINKS, Shape, Str, Target, WrittenValue, secrets,
 };
 use crate::text::Span;
 
@@ -703,6 +703,11 @@ impl<'s> Lowerer<'s> {
                 method: l.name.to_string(),
                 span: span(l.name_span),
                 args: l.args.iter().map(|a| self.arg(a)).collect(),
+                shapes: l
+                    .args
+                    .iter()
+                    .map(|a| a.as_expression().and_then(|e| self.shape(e)))
+                    .collect(),
             })
             .collect();
         for l in &links {
@@ -770,6 +775,7 @@ impl<'s> Lowerer<'s> {
             let mut reads = Vec::new();
             self.reads(&p.value, &mut reads, 0);
             let computed = self.computes(&p.value);
+            let shape = self.shape(&p.value);
             self.file.written.push(WrittenValue {
                 query,
                 column,
@@ -777,6 +783,7 @@ impl<'s> Lowerer<'s> {
                 value: span(p.value.span()),
                 reads,
                 computed,
+                shape,
             });
         }
     }
@@ -851,6 +858,50 @@ impl<'s> Lowerer<'s> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The type of a value when it is a literal or obviously typed.
+    fn shape(&self, e: &Expression) -> Option<Shape> {
+        if let Some(s) = self.string(e) {
+            return Some(Shape::Str(s.value));
+        }
+        let is_new_date = |e: &Expression| {
+            matches!(e.get_inner_expression(), Expression::NewExpression(n)
+                if matches!(&n.callee, Expression::Identifier(id) if id.name == "Date"))
+        };
+        match e.get_inner_expression() {
+            Expression::NumericLiteral(n) => Some(Shape::Number {
+                integer: n.value.fract() == 0.0 && !self.src(n.span).contains('.'),
+            }),
+            Expression::UnaryExpression(u)
+                if u.operator == UnaryOperator::UnaryNegation
+                    && matches!(u.argument, Expression::NumericLiteral(_)) =>
+            {
+                self.shape(&u.argument)
+            }
+            Expression::BooleanLiteral(_) => Some(Shape::Bool),
+            Expression::NullLiteral(_) => Some(Shape::Null),
+            Expression::ArrayExpression(_) => Some(Shape::Array),
+            Expression::ObjectExpression(_) => Some(Shape::Object),
+            e if is_new_date(e) => Some(Shape::Timestamp),
+            Expression::CallExpression(c) if c.arguments.is_empty() => {
+                let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression() else {
+                    return None;
+                };
+                match m.property.name.as_str() {
+                    // Only dates (and date libraries' objects) have it; it
+                    // always gives the full date and time.
+                    "toISOString" => Some(Shape::Timestamp),
+                    "toJSON" if is_new_date(&m.object) => Some(Shape::Timestamp),
+                    "getTime" | "valueOf" if is_new_date(&m.object) => Some(Shape::EpochMillis),
+                    "now" if matches!(m.object.get_inner_expression(), Expression::Identifier(id) if id.name == "Date") => {
+                        Some(Shape::EpochMillis)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 
@@ -1357,7 +1408,11 @@ impl<'a> Visit<'a> for Lowerer<'_> {
                         .and_then(|a| a.as_expression())
                         .and_then(|e| self.string(e))
                 {
-                    self.file.imports.push((s.value, s.span));
+                    self.file.imports.push(Import {
+                        source: s.value,
+                        span: s.span,
+                        kind: ImportKind::Require,
+                    });
                 }
             }
             Expression::StaticMemberExpression(m) => {
@@ -1572,6 +1627,15 @@ impl<'a> Visit<'a> for Lowerer<'_> {
 
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         let s = self.literal(&it.source);
+        // `import type …`, or `import { type A, type B }` (elided whole).
+        let type_only = it.import_kind.is_type()
+            || it.specifiers.as_ref().is_some_and(|specs| {
+                !specs.is_empty()
+                    && specs.iter().all(|sp| {
+                        matches!(sp, ImportDeclarationSpecifier::ImportSpecifier(sp)
+                            if sp.import_kind.is_type())
+                    })
+            });
         for spec in it.specifiers.iter().flatten() {
             let (local, imported) = match spec {
                 ImportDeclarationSpecifier::ImportSpecifier(sp) => (
@@ -1589,7 +1653,15 @@ impl<'a> Visit<'a> for Lowerer<'_> {
                 source: s.value.clone(),
             });
         }
-        self.file.imports.push((s.value, span(it.source.span)));
+        self.file.imports.push(Import {
+            source: s.value,
+            span: span(it.source.span),
+            kind: if type_only {
+                ImportKind::TypeOnly
+            } else {
+                ImportKind::Static
+            },
+        });
     }
 
     fn enter_node(&mut self, kind: AstKind<'a>) {
@@ -1729,19 +1801,42 @@ impl<'a> Visit<'a> for Lowerer<'_> {
 
     fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
         let s = self.literal(&it.source);
-        self.file.imports.push((s.value, span(it.source.span)));
+        self.file.imports.push(Import {
+            source: s.value,
+            span: span(it.source.span),
+            kind: if it.export_kind.is_type() {
+                ImportKind::TypeOnly
+            } else {
+                ImportKind::ReExport
+            },
+        });
         walk::walk_export_all_declaration(self, it);
     }
 
     fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
         let s = self.literal(&it.source);
-        self.file.imports.push((s.value, span(it.source.span)));
+        let type_only = it.export_kind.is_type()
+            || (!it.specifiers.is_empty()
+                && it.specifiers.iter().all(|sp| sp.export_kind.is_type()));
+        self.file.imports.push(Import {
+            source: s.value,
+            span: span(it.source.span),
+            kind: if type_only {
+                ImportKind::TypeOnly
+            } else {
+                ImportKind::ReExport
+            },
+        });
         walk::walk_export_from_declaration(self, it);
     }
 
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
         if let Some(s) = self.string(&it.source) {
-            self.file.imports.push((s.value, span(it.source.span())));
+            self.file.imports.push(Import {
+                source: s.value,
+                span: span(it.source.span()),
+                kind: ImportKind::Dynamic,
+            });
         }
         walk::walk_import_expression(self, it);
     }
@@ -1794,7 +1889,7 @@ export async function load(ids: string[]) {
         let f = parse_client("a.tsx", src);
         assert!(!f.failed);
         assert_eq!(f.directive.map(|d| d.0), Some(Directive::UseClient));
-        assert_eq!(f.imports[0].0, "@supabase/supabase-js");
+        assert_eq!(f.imports[0].source, "@supabase/supabase-js");
         assert_eq!(f.clients.len(), 1);
         assert_eq!(
             f.clients[0].key_env.as_deref(),

@@ -22,8 +22,9 @@ pub enum Directive {
 pub struct ClientFile {
     /// `'use client'` or `'use server'` at the top of the module, with its span.
     pub directive: Option<(Directive, Span)>,
-    /// Module specifiers of static imports, re-exports and dynamic imports.
-    pub imports: Vec<(String, Span)>,
+    /// Module specifiers of static imports, re-exports, dynamic imports and
+    /// `require` calls.
+    pub imports: Vec<Import>,
     pub queries: Vec<Query>,
     pub env_refs: Vec<EnvRef>,
     /// `createClient(url, key)` and the SSR helpers.
@@ -146,6 +147,63 @@ pub struct WrittenValue {
     /// The value is computed (arithmetic, a call, a template…), not a plain
     /// copy of a variable, member or literal.
     pub computed: bool,
+    /// The value's type, when it is obvious (see [`Shape`]).
+    pub shape: Option<Shape>,
+}
+
+/// How a module is imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// `import … from 'm'`, `import 'm'`.
+    Static,
+    /// `export … from 'm'`, `export * from 'm'`.
+    ReExport,
+    /// `import type …`, `export type … from`, or an import whose specifiers
+    /// are all `type`: erased by the compiler, nothing is bundled.
+    TypeOnly,
+    /// `import('m')`.
+    Dynamic,
+    /// `require('m')`.
+    Require,
+}
+
+/// One module a file imports.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The module specifier, as written.
+    pub source: String,
+    /// The specifier's string literal.
+    pub span: Span,
+    pub kind: ImportKind,
+}
+
+impl Import {
+    /// Imports that put the module into the importer's bundle: static imports
+    /// and re-exports (not type-only ones, not dynamic imports).
+    pub fn is_static(&self) -> bool {
+        matches!(self.kind, ImportKind::Static | ImportKind::ReExport)
+    }
+}
+
+/// What the IR knows of a value's JavaScript type, for literals and the few
+/// expressions whose type is obvious. Anything else is not given a shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A string literal (or a template without substitutions) and its value.
+    Str(String),
+    /// An ISO date-and-time string or a `Date` (sent as one):
+    /// `x.toISOString()`, `new Date(…).toJSON()`, `new Date(…)`.
+    Timestamp,
+    /// Milliseconds since the epoch: `Date.now()`, `new Date(…).getTime()`.
+    EpochMillis,
+    /// A number literal (`-` included); `integer` when it has no fraction.
+    Number { integer: bool },
+    Bool,
+    Null,
+    /// An array literal.
+    Array,
+    /// An object literal.
+    Object,
 }
 
 #[derive(Debug, Clone)]
@@ -290,6 +348,9 @@ pub struct Op {
     /// The method name.
     pub span: Span,
     pub args: Vec<Arg>,
+    /// The type of each argument, when obvious (see [`Shape`]); one entry per
+    /// argument.
+    pub shapes: Vec<Option<Shape>>,
 }
 
 /// A supabase-js query chain.

@@ -1,6 +1,8 @@
 //! Small helpers shared by rules.
 
+use crate::diagnostic::Edit;
 use crate::model::{Function, Model, Relation};
+use crate::project::{FileKind, Project};
 use crate::sql::{Expr, ExprKind, QName};
 
 /// Levenshtein distance, for did-you-mean hints.
@@ -200,6 +202,80 @@ pub fn is_correlated(select: &Expr, outer: &Relation, model: &Model) -> bool {
     })
 }
 
+/// An edit that creates a new migration holding `sql`, named by Supabase's
+/// convention, `<version>_<name>.sql`, in the folder of the newest migration
+/// (else next to `supabase/config.toml`, else `supabase/migrations/`). The
+/// version is the newest migration's plus one, so the new file runs last
+/// whatever clock the author has (the core reads no clock); with no migration,
+/// `00000000000001`. Fixes that change a schema which may already be deployed
+/// use this instead of editing a migration that has run.
+pub fn new_migration(project: &Project, name: &str, sql: &str) -> Edit {
+    let newest = project
+        .files
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FileKind::Migration { version, .. } => Some((version.as_str(), f.path.as_str())),
+            _ => None,
+        })
+        .max_by(|a, b| {
+            let key = |v: &str| {
+                (
+                    v.trim_start_matches('0').len(),
+                    v.trim_start_matches('0').to_string(),
+                )
+            };
+            key(a.0).cmp(&key(b.0))
+        });
+    let (dir, version) = match newest {
+        Some((version, path)) => (
+            path[..path.rfind('/').map_or(0, |i| i + 1)].to_string(),
+            increment_digits(version),
+        ),
+        None => {
+            let dir = project
+                .files
+                .iter()
+                .find(|f| f.kind == FileKind::SupabaseConfig)
+                .map(|f| {
+                    format!(
+                        "{}migrations/",
+                        &f.path[..f.path.len() - "config.toml".len()]
+                    )
+                })
+                .unwrap_or_else(|| "supabase/migrations/".to_string());
+            (dir, "00000000000001".to_string())
+        }
+    };
+    let mut path = format!("{dir}{version}_{name}.sql");
+    // Never collide with an existing file (a migration with the same version).
+    let mut n = 2;
+    while project.file(&path).is_some() {
+        path = format!("{dir}{version}_{name}_{n}.sql");
+        n += 1;
+    }
+    let mut text = sql.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Edit::create(&path, text)
+}
+
+/// `digits` plus one, keeping its width (`"0099"` → `"0100"`, `"99"` → `"100"`).
+fn increment_digits(digits: &str) -> String {
+    let mut out: Vec<u8> = digits.bytes().collect();
+    for b in out.iter_mut().rev() {
+        if *b == b'9' {
+            *b = b'0';
+        } else {
+            *b += 1;
+            return String::from_utf8(out).unwrap_or_default();
+        }
+    }
+    let mut s = String::from("1");
+    s.push_str(&String::from_utf8(out).unwrap_or_default());
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +299,26 @@ mod tests {
             assert_eq!(osa_distance(a, b), osa, "osa {a} {b}");
             assert_eq!(osa_distance(b, a), osa, "osa {b} {a}");
         }
+    }
+
+    #[test]
+    fn new_migrations_run_last() {
+        use crate::project::{Project, SourceFile};
+        assert_eq!(super::increment_digits("20251202000000"), "20251202000001");
+        assert_eq!(super::increment_digits("0099"), "0100");
+        assert_eq!(super::increment_digits("99"), "100");
+        let p = Project::new(vec![
+            SourceFile::new("app/supabase/migrations/20240101000000_a.sql", ""),
+            SourceFile::new("app/supabase/migrations/9_b.sql", ""),
+            SourceFile::new("app/supabase/migrations/20240301000000_c.sql", ""),
+        ]);
+        let e = super::new_migration(&p, "add_x", "select 1;");
+        assert_eq!(e.file, "app/supabase/migrations/20240301000001_add_x.sql");
+        assert_eq!(e.new_text, "select 1;\n");
+        let none = Project::new(vec![SourceFile::new("web/supabase/config.toml", "")]);
+        assert_eq!(
+            super::new_migration(&none, "add_x", "").file,
+            "web/supabase/migrations/00000000000001_add_x.sql"
+        );
     }
 }

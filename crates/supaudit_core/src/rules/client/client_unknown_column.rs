@@ -3,6 +3,7 @@ use crate::client::select::{SelectItem, filter_columns, parse_select};
 use crate::client::{Arg, COLUMN_FILTERS, Query, Str};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::model::Relation;
+use crate::rules::helpers::{new_migration, rel_sql_name};
 use crate::rules::{ClientUnit, Context, declare_rule};
 use crate::text::Span;
 
@@ -33,8 +34,15 @@ declare_rule! {
     /// await supabase.from('habits').select('id, streak');
     /// ```
     /// When a column with a close name exists the fix renames the reference
-    /// (unsafe: check it is the column you meant); otherwise add the column in a
-    /// new migration.
+    /// (unsafe: check it is the column you meant). Otherwise the fix adds the
+    /// column in a new migration (`<version>_add_<table>_<column>.sql`, after
+    /// the newest one), with a type guessed from the name (`*_at` and
+    /// `last_<verb>ed` timestamptz, `*_date` date, `is_*`/`has_*` boolean,
+    /// `*_id` uuid, counts and streaks integer, amounts numeric, metadata jsonb,
+    /// else text); unsafe: check the type and add a default if rows need one.
+    /// ```sql
+    /// alter table public.habits add column if not exists current_streak integer;
+    /// ```
     ///
     /// ## Reference
     /// Seed audit 004 #4: `current_streak` and `last_completed` used by the app,
@@ -89,7 +97,29 @@ fn check_query(
                 d.help = Some(format!(
                     "no migration adds it; add it in a new migration (`alter table {} add column {name} …`) or remove it from the query",
                     rel.display_name()
-                ))
+                ));
+                if fixable && is_plain_identifier(name) {
+                    let ty = guess_type(name);
+                    let table = rel_sql_name(rel);
+                    let sql = format!(
+                        "-- Added by supaudit (client-unknown-column): {path}\n\
+                         -- uses {table}.{name}, which no migration created. The type is\n\
+                         -- guessed from the name: check it, and add a default if rows need one.\n\
+                         alter table {table} add column if not exists {name} {ty};\n",
+                        path = unit.path,
+                    );
+                    d.fixes.push(Fix::unsafe_(
+                        format!(
+                            "Add column `{name} {ty}` to {} in a new migration",
+                            rel.display_name()
+                        ),
+                        vec![new_migration(
+                            ctx.project,
+                            &format!("add_{}_{name}", rel.name),
+                            &sql,
+                        )],
+                    ));
+                }
             }
         }
         out.push(d);
@@ -217,4 +247,102 @@ fn row_type(t: &str) -> String {
         .map(|p| p.trim().trim_matches('"'))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+fn is_plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !crate::rules::helpers::quote_ident(name).starts_with('"')
+}
+
+/// A column type from a column name, for the "add the column" fix.
+fn guess_type(name: &str) -> &'static str {
+    let words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
+    let last = words.last().copied().unwrap_or("");
+    let first = words.first().copied().unwrap_or("");
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    if matches!(last, "at" | "time" | "timestamp")
+        || (first == "last"
+            && words.len() > 1
+            && (last.ends_with("ed")
+                || matches!(last, "login" | "seen" | "sync" | "run" | "activity")))
+    {
+        "timestamptz"
+    } else if matches!(last, "date" | "on" | "birthday" | "dob") {
+        "date"
+    } else if matches!(first, "is" | "has" | "can" | "should" | "allow")
+        || matches!(
+            last,
+            "enabled" | "verified" | "active" | "archived" | "deleted" | "completed" | "public"
+        ) && words.len() == 1
+    {
+        "boolean"
+    } else if last == "id" {
+        "uuid"
+    } else if has(&[
+        "price",
+        "amount",
+        "cost",
+        "balance",
+        "rate",
+        "ratio",
+        "percent",
+        "percentage",
+        "latitude",
+        "longitude",
+        "lat",
+        "lng",
+    ]) {
+        "numeric"
+    } else if has(&[
+        "count", "streak", "total", "number", "num", "quantity", "qty", "score", "points",
+        "credits", "level", "rank", "position", "index", "age", "attempts", "retries", "views",
+        "likes",
+    ]) {
+        "integer"
+    } else if has(&[
+        "metadata",
+        "meta",
+        "settings",
+        "config",
+        "payload",
+        "preferences",
+        "json",
+        "data",
+        "attributes",
+        "properties",
+    ]) {
+        "jsonb"
+    } else {
+        "text"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guess_type;
+
+    #[test]
+    fn guesses_types_from_names() {
+        for (name, ty) in [
+            ("current_streak", "integer"),
+            ("last_completed", "timestamptz"),
+            ("last_name", "text"),
+            ("completed_at", "timestamptz"),
+            ("due_date", "date"),
+            ("is_active", "boolean"),
+            ("archived", "boolean"),
+            ("team_id", "uuid"),
+            ("total_price", "numeric"),
+            ("total_count", "integer"),
+            ("price", "numeric"),
+            ("metadata", "jsonb"),
+            ("title", "text"),
+        ] {
+            assert_eq!(guess_type(name), ty, "{name}");
+        }
+    }
 }
