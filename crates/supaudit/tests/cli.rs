@@ -457,3 +457,38 @@ fn unsafe_fixes_create_new_migrations() {
     assert_eq!(stderr(&o).trim(), "No fixes applied.");
     assert_eq!(std::fs::read_dir(&migrations).unwrap().count(), 5);
 }
+
+/// The negative case for every rule: a clean Next.js + Supabase project gets no
+/// error and no warning (examples/clean-nextjs/README.md says why for each rule).
+#[test]
+fn clean_project_has_no_error_or_warning() {
+    let o = supaudit(
+        &[
+            "check",
+            "examples/clean-nextjs",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+        ],
+        &repo(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let loud: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] != "info")
+        .map(|d| {
+            format!(
+                "{} {}:{}",
+                d["rule"], d["file"], d["range"]["start"]["line"]
+            )
+        })
+        .collect();
+    assert!(
+        loud.is_empty(),
+        "errors or warnings on the clean project: {loud:#?}"
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
