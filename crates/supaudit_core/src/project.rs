@@ -17,6 +17,9 @@ pub enum FileKind {
     Env,
     /// TypeScript / JavaScript source.
     Client,
+    /// `tsconfig.json` / `jsconfig.json` at the project root: the import path
+    /// aliases (`compilerOptions.paths`, `baseUrl`) client code is resolved with.
+    TsConfig,
     /// Anything else (kept so that suppressions and edits can refer to it).
     Other,
 }
@@ -131,6 +134,9 @@ pub fn classify(path: &str) -> FileKind {
     if file_name == ".env" || file_name.starts_with(".env.") {
         return FileKind::Env;
     }
+    if path == "tsconfig.json" || path == "jsconfig.json" {
+        return FileKind::TsConfig;
+    }
     let ext = file_name.rsplit('.').next().unwrap_or("");
     if matches!(
         ext,
@@ -164,5 +170,7 @@ mod tests {
         assert_eq!(classify(".env.example"), FileKind::Env);
         assert_eq!(classify("src/a.tsx"), FileKind::Client);
         assert_eq!(classify("src/a.d.ts"), FileKind::Other);
+        assert_eq!(classify("tsconfig.json"), FileKind::TsConfig);
+        assert_eq!(classify("apps/web/tsconfig.json"), FileKind::Other);
     }
 }

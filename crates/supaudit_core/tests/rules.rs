@@ -174,4 +174,8 @@ rule_tests! {
     public_env_service_key => "public-env-service-key",
     auth_anonymous_sign_ins => "auth-anonymous-sign-ins",
     auth_weak_password_policy => "auth-weak-password-policy",
+    server_module_in_client => "server-module-in-client",
+    client_type_mismatch => "client-type-mismatch",
+    missing_composite_index => "missing-composite-index",
+    jsonb_filter_unindexed => "jsonb-filter-unindexed",
 }

@@ -4,6 +4,7 @@
 //! not understand are skipped, never guessed. Only [`lower`] knows oxc's AST.
 
 mod lower;
+pub mod resolve;
 pub mod secrets;
 pub mod select;
 
@@ -197,7 +198,9 @@ pub enum Shape {
     /// Milliseconds since the epoch: `Date.now()`, `new Date(…).getTime()`.
     EpochMillis,
     /// A number literal (`-` included); `integer` when it has no fraction.
-    Number { integer: bool },
+    Number {
+        integer: bool,
+    },
     Bool,
     Null,
     /// An array literal.

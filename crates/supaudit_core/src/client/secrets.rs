@@ -36,10 +36,10 @@ impl KeyKind {
 pub fn classify(value: &str) -> Option<KeyKind> {
     let v = value.trim();
     if let Some(rest) = v.strip_prefix("sb_secret_") {
-        return (rest.len() >= 8 && is_token(rest)).then_some(KeyKind::SecretKey);
+        return is_random_token(rest).then_some(KeyKind::SecretKey);
     }
     if let Some(rest) = v.strip_prefix("sb_publishable_") {
-        return (rest.len() >= 8 && is_token(rest)).then_some(KeyKind::PublishableKey);
+        return is_random_token(rest).then_some(KeyKind::PublishableKey);
     }
     let mut parts = v.split('.');
     let (Some(h), Some(p), Some(s), None) =
@@ -110,6 +110,32 @@ pub fn redact(line: &str) -> std::borrow::Cow<'_, str> {
         Some(s) => std::borrow::Cow::Owned(s),
         None => std::borrow::Cow::Borrowed(line),
     }
+}
+
+/// The random part of an `sb_…` key: base64url characters, upper and lower
+/// case mixed (real keys are random; `sb_secret_alpha_should_not_leak` in a
+/// test is not a key).
+fn is_random_token(s: &str) -> bool {
+    s.len() >= 8
+        && is_token(s)
+        && s.bytes().any(|b| b.is_ascii_uppercase())
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+}
+
+/// A JWT of the local stack (`supabase start`): its well-known keys carry
+/// `"iss": "supabase-demo"` and are public, not secrets.
+pub fn is_demo_jwt(value: &str) -> bool {
+    let Some(payload) = value.trim().split('.').nth(1) else {
+        return false;
+    };
+    // `supabase-demo` base64url-encoded at any alignment.
+    [
+        "c3VwYWJhc2UtZGVtby",
+        "N1cGFiYXNlLWRlbW8",
+        "zdXBhYmFzZS1kZW1v",
+    ]
+    .iter()
+    .any(|p| payload.contains(p))
 }
 
 fn is_token(s: &str) -> bool {

@@ -15,7 +15,9 @@ declare_rule! {
     /// latency grows with the data and the connection pool fills under load.
     /// Paginated queries (`.range()`) are not reported, nor are `while` loops
     /// whose condition reads like a retry or a cursor (`attempt`, `retries`,
-    /// `tries`, `hasMore`, `cursor`, `page`).
+    /// `tries`, `hasMore`, `cursor`, `page`), nor `for` loops over chunks of
+    /// the items (a step other than 1, `i += 100`, or a header naming a
+    /// `chunk` or `batch`): one request per chunk is the fix, not the problem.
     ///
     /// ## Example
     /// ```ts
@@ -51,6 +53,32 @@ const NOT_PER_ITEM: &[&str] = &[
     "attempt", "retr", "tries", "hasmore", "has_more", "cursor", "page",
 ];
 
+/// A `for` loop over chunks of the items, one request per chunk: its header
+/// steps by more than one (`for (let i = 0; i < ids.length; i += 100)`) or
+/// names a chunk or batch (`for (const batch of batches)`).
+fn chunked(text: &str, body_start: u32) -> bool {
+    let Some(before) = text.get(..body_start as usize) else {
+        return false;
+    };
+    let Some(at) = before.rfind("for") else {
+        return false;
+    };
+    let header = &before[at..];
+    if header.len() > 300 {
+        return false;
+    }
+    let lower = header.to_ascii_lowercase();
+    if lower.contains("chunk") || lower.contains("batch") {
+        return true;
+    }
+    header.split("+=").skip(1).any(|step| {
+        let step = step.trim_start();
+        let end = step.find([')', ',', ';']).unwrap_or(step.len());
+        let step = step[..end].trim();
+        !step.is_empty() && step != "1"
+    })
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for unit in ctx.clients {
         for q in &unit.ir.queries {
@@ -68,6 +96,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         let c = c.to_ascii_lowercase();
                         !NOT_PER_ITEM.iter().any(|w| c.contains(w))
                     }
+                    (LoopKind::For, _) => !chunked(unit.text, l.body.start),
                     _ => true,
                 });
             if !per_item {

@@ -1,4 +1,4 @@
-use crate::client::secrets::{classify, mask};
+use crate::client::secrets::{classify, is_demo_jwt, mask};
 use crate::client::{Directive, is_service_key_name, public_prefix};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, declare_rule};
@@ -9,7 +9,8 @@ declare_rule! {
     /// from the environment in a `'use client'` module, read under an env name
     /// with a public prefix (`NEXT_PUBLIC_`, `VITE_`, `EXPO_PUBLIC_`, `PUBLIC_`,
     /// `REACT_APP_`), or written into client code as a literal (`sb_secret_…`,
-    /// a JWT whose role is `service_role`).
+    /// a JWT whose role is `service_role`). The local stack's well-known keys
+    /// (`supabase-demo` JWTs, printed by `supabase start`) are not reported.
     ///
     /// ## Why it matters
     /// The service-role key bypasses row level security: whoever holds it can
@@ -66,6 +67,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
         for (value, span) in &ir.key_literals {
+            if is_demo_jwt(value) {
+                continue;
+            }
             let kind = classify(value)
                 .map(|k| k.describe())
                 .unwrap_or("a secret key");

@@ -21,7 +21,8 @@ declare_rule! {
     /// same file to `createClient(url, <service-role key>)`, to a call of a
     /// function returning one, or is imported from a project module (a
     /// relative path or the `@/`, `~/` aliases) that binds or returns one.
-    /// Other receivers are skipped.
+    /// Other receivers are skipped, and so are head-only counts
+    /// (`.select('id', { count: 'exact', head: true })`), which return no row.
     ///
     /// ## Why it matters
     /// The service-role key bypasses row level security: the query sees and
@@ -199,6 +200,23 @@ fn scoped(q: &Query, columns: &[String]) -> bool {
         })
 }
 
+/// `.select('id', { count: 'exact', head: true })`: a count, no row comes back.
+fn head_only(text: &str, q: &Query) -> bool {
+    use crate::client::Arg;
+    q.op("select").is_some_and(|op| {
+        op.args.iter().any(|a| match a {
+            Arg::Object { keys, span, .. } => {
+                keys.iter().any(|(k, _)| k == "head")
+                    && text.get(span.range()).is_some_and(|t| {
+                        let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+                        t.contains("head:true")
+                    })
+            }
+            _ => false,
+        })
+    })
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for unit in ctx.clients {
         let ir: &ClientFile = &unit.ir;
@@ -207,7 +225,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let owners = owner_columns(ctx, rel);
-            if owners.is_empty() || scoped(q, &owners) || !through_service_role(ctx, unit, q) {
+            if owners.is_empty()
+                || scoped(q, &owners)
+                || head_only(unit.text, q)
+                || !through_service_role(ctx, unit, q)
+            {
                 continue;
             }
             let cols = owners
