@@ -1,10 +1,12 @@
 //! `supaudit-bench`: throughput of the SQL front end, the model replay and the
 //! rules over a generated migration history (`pipeline`), and statement parse
-//! coverage with zero panics over a real-world corpus (`corpus`).
+//! coverage with zero panics over a real-world corpus (`corpus`), and the
+//! client-code front end over real repositories (`clients`).
 //!
 //! Speed is measured here, never in timed tests. Everything runs on the
 //! calling thread; figures are best of `--runs`.
 
+mod clients;
 mod corpus;
 mod edit;
 mod pipeline;
@@ -26,6 +28,16 @@ usage:
       supabase/**/*.sql and checks each project, each inside catch_unwind;
       reports statement parse coverage, panics and the files with syntax errors
       (at most N listed, default 200).
+  supaudit-bench clients DIR [--runs R] [--misses N] [--findings FILE] [--timeout SECS]
+      Every folder under DIR is one project (a whole repository, see
+      scripts/corpus-assemble.sh). Parses every client file (parse_client, best
+      of R passes, default 3) and runs the whole check, each inside
+      catch_unwind on a 16 MiB thread (a project silent for SECS, default 300,
+      counts as a hang); reports files/s and MB/s, parse failures, panics, the
+      `.from('…')` / `.rpc('…')` call sites a textual scan finds and how many of
+      them the IR lowered to a Query, and client findings per rule. --misses N
+      lists up to N sites not understood per project; --findings FILE writes
+      every client finding as TSV.
   supaudit-bench edit DIR FILE [--edits N] [--seed S]
       Re-checks the project in DIR after N one-space edits inside `--` comments
       of FILE (a path relative to DIR), with a warm parse cache as the language
@@ -37,6 +49,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("pipeline") => pipeline::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
+        Some("clients") => clients::run(&args[1..]),
         Some("edit") => edit::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -53,7 +53,7 @@ pub(crate) fn lookup<'m>(ctx: &Context<'m>, name: &str, schema: Option<&str>) ->
     {
         return Lookup::Unknown;
     }
-    if false && named_in_dynamic_sql(ctx, name) {
+    if named_in_dynamic_sql(ctx, name) {
         return Lookup::Unknown;
     }
     Lookup::Missing
