@@ -579,7 +579,8 @@ window.supauditPlayground = {
     await analyzeNow();
     await updateUrl();
   },
-  bench: async (runs = 30, warmup = 5) => (await call('bench', { files: currentFiles(), runs, warmup })).value,
+  bench: async (runs = 30, warmup = 5, edit = 0) =>
+    (await call('bench', { files: currentFiles(), runs, warmup, edit })).value,
   files: currentFiles,
   diagnostics: () => lastResult?.diagnostics ?? [],
 };

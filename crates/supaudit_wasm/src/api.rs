@@ -4,15 +4,18 @@
 //!
 //! Nothing here panics on any input: every failure is an [`Error`].
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use supaudit_core::checker::ParseCache;
 use supaudit_core::diagnostic::apply_edits;
 use supaudit_core::project::LoadIssue;
-use supaudit_core::render::{self, Sources};
-use supaudit_core::text::{LineIndex, Span};
-use supaudit_core::{Diagnostic, Edit, FixOptions, Project, Settings, SourceFile};
+use supaudit_core::text::{LineCol, LineIndex, Span};
+use supaudit_core::{
+    Applicability, Category, Diagnostic, Edit, FixOptions, Project, Settings, Severity, SourceFile,
+};
 
 /// The package version (the workspace's).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -138,9 +141,57 @@ fn normalize_path(path: &str) -> String {
     p.to_string()
 }
 
-/// Line indexes for the editor positions added to each range.
+/// `analyze(files, config?)`: `{version, supaudit, diagnostics}`.
+pub fn analyze(files: &[FileIn], config: Option<&str>) -> Result<Value, Error> {
+    Analyzer::default().analyze(files, config)
+}
+
+/// Repeated analyses that keep the parse of each file between calls (the
+/// core's [`ParseCache`], as the language server does): a call re-parses only
+/// the files whose text changed since the previous call, and only the
+/// statements around the edit in a changed SQL file. The result is the same as
+/// a fresh analysis's. Memory stays bounded: after a call the cache holds
+/// entries only for the paths of that call (a copy of the text and its parse).
+#[derive(Default)]
+pub struct Analyzer {
+    cache: ParseCache,
+}
+
+impl Analyzer {
+    /// [`analyze`], reusing the parses of the previous calls.
+    pub fn analyze(&mut self, files: &[FileIn], config: Option<&str>) -> Result<Value, Error> {
+        let json = self.analyze_json(files, config)?;
+        serde_json::from_str(&json)
+            .map_err(|e| Error::input(format!("cannot build the result: {e}")))
+    }
+
+    /// The result of [`Analyzer::analyze`] as JSON text, written directly from
+    /// the diagnostics (no intermediate `serde_json::Value` tree: building one
+    /// per diagnostic cost more than the analysis of an unchanged project).
+    pub fn analyze_json(
+        &mut self,
+        files: &[FileIn],
+        config: Option<&str>,
+    ) -> Result<String, Error> {
+        let (project, settings) = load(files, config)?;
+        let diagnostics =
+            supaudit_core::checker::analyze_with(&project, &settings, &mut self.cache).diagnostics;
+        let out = ResultOut {
+            diagnostics: DiagnosticsOut {
+                list: &diagnostics,
+                pos: &Positions::new(&project),
+            },
+            supaudit: VERSION,
+            version: JSON_VERSION,
+        };
+        serde_json::to_string(&out)
+            .map_err(|e| Error::input(format!("cannot build the result: {e}")))
+    }
+}
+
+/// Line indexes for the positions of each range, built for the files that have one.
 struct Positions<'a> {
-    files: HashMap<&'a str, (&'a str, LineIndex)>,
+    files: HashMap<&'a str, (&'a str, OnceCell<LineIndex>)>,
 }
 
 impl<'a> Positions<'a> {
@@ -148,63 +199,192 @@ impl<'a> Positions<'a> {
         let files = project
             .files
             .iter()
-            .map(|f| (f.path.as_str(), (f.text.as_str(), LineIndex::new(&f.text))))
+            .map(|f| (f.path.as_str(), (f.text.as_str(), OnceCell::new())))
             .collect();
         Positions { files }
     }
 
-    fn utf16(&self, path: &str, offset: u32) -> Value {
-        let (line, character) = match self.files.get(path) {
-            Some((text, idx)) => idx.utf16_position(offset, text),
-            None => (0, 0),
+    /// `range` (1-based line and character column, as
+    /// [`supaudit_core::render::diagnostic_json`]: 1:1 in a file the project does not hold),
+    /// `utf16` (0-based line and UTF-16 column; 0:0 there) and `bytes`.
+    fn ranges(&self, path: &str, span: Span) -> Ranges {
+        let file = self
+            .files
+            .get(path)
+            .map(|(text, idx)| (*text, idx.get_or_init(|| LineIndex::new(text))));
+        let line_col = |offset| match file {
+            Some((text, idx)) => idx.line_col(offset, text),
+            None => LineCol { line: 1, column: 1 },
         };
-        json!({"line": line, "character": character})
-    }
-
-    /// Adds `utf16` (0-based line, UTF-16 character) and `bytes` (byte
-    /// offsets) next to a JSON-contract `range`.
-    fn extend(&self, obj: &mut Value, path: &str, range: Span) {
-        if let Some(map) = obj.as_object_mut() {
-            map.insert(
-                "utf16".into(),
-                json!({"start": self.utf16(path, range.start), "end": self.utf16(path, range.end)}),
-            );
-            map.insert(
-                "bytes".into(),
-                json!({"start": range.start, "end": range.end}),
-            );
+        let utf16 = |offset| {
+            let (line, character) = match file {
+                Some((text, idx)) => idx.utf16_position(offset, text),
+                None => (0, 0),
+            };
+            Utf16Pos { character, line }
+        };
+        Ranges {
+            bytes: BytesOut {
+                end: span.end,
+                start: span.start,
+            },
+            range: RangeOut {
+                end: PosOut::from(line_col(span.end)),
+                start: PosOut::from(line_col(span.start)),
+            },
+            utf16: Utf16Out {
+                end: utf16(span.end),
+                start: utf16(span.start),
+            },
         }
     }
 }
 
-/// A diagnostic in the CLI's JSON contract ([`render::diagnostic_json`]), plus
-/// `utf16` and `bytes` ranges on the diagnostic and on each fix edit.
-fn diagnostic_value(d: &Diagnostic, sources: &Sources, pos: &Positions) -> Value {
-    let mut v = render::diagnostic_json(d, sources);
-    pos.extend(&mut v, &d.file, d.range);
-    if let Some(fixes) = v.get_mut("fixes").and_then(Value::as_array_mut) {
-        for (fv, f) in fixes.iter_mut().zip(&d.fixes) {
-            if let Some(edits) = fv.get_mut("edits").and_then(Value::as_array_mut) {
-                for (ev, e) in edits.iter_mut().zip(&f.edits) {
-                    pos.extend(ev, &e.file, e.range);
-                }
-            }
-        }
-    }
-    v
+// The result, serialized field by field. A diagnostic is the CLI's JSON
+// contract ([`supaudit_core::render::diagnostic_json`]) plus `utf16` and `bytes` next to each
+// `range`. Fields are declared in alphabetical order, the order of the keys of
+// a `serde_json::Value` object, so the JSON text (and the key order of the
+// JavaScript objects) is what `supaudit_core::render::diagnostic_json` gives; a test compares
+// the two.
+
+#[derive(Serialize)]
+struct ResultOut<'a> {
+    diagnostics: DiagnosticsOut<'a>,
+    supaudit: &'a str,
+    version: u32,
 }
 
-/// `analyze(files, config?)`: `{version, supaudit, diagnostics}`.
-pub fn analyze(files: &[FileIn], config: Option<&str>) -> Result<Value, Error> {
-    let (project, settings) = load(files, config)?;
-    let diagnostics = supaudit_core::check(&project, &settings);
-    let sources = Sources::new(&project);
-    let pos = Positions::new(&project);
-    let diags: Vec<Value> = diagnostics
-        .iter()
-        .map(|d| diagnostic_value(d, &sources, &pos))
-        .collect();
-    Ok(json!({"version": JSON_VERSION, "supaudit": VERSION, "diagnostics": diags}))
+struct DiagnosticsOut<'a> {
+    list: &'a [Diagnostic],
+    pos: &'a Positions<'a>,
+}
+
+impl Serialize for DiagnosticsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.list.iter().map(|d| DiagnosticOut::new(d, self.pos)))
+    }
+}
+
+#[derive(Serialize)]
+struct DiagnosticOut<'a> {
+    bytes: BytesOut,
+    category: Category,
+    file: &'a str,
+    fixes: Vec<FixOut<'a>>,
+    help: Option<&'a str>,
+    message: &'a str,
+    range: RangeOut,
+    rule: &'a str,
+    severity: Severity,
+    utf16: Utf16Out,
+}
+
+impl<'a> DiagnosticOut<'a> {
+    fn new(d: &'a Diagnostic, pos: &Positions) -> Self {
+        let Ranges {
+            bytes,
+            range,
+            utf16,
+        } = pos.ranges(&d.file, d.range);
+        DiagnosticOut {
+            bytes,
+            category: d.category,
+            file: &d.file,
+            fixes: d
+                .fixes
+                .iter()
+                .map(|f| FixOut {
+                    applicability: f.applicability,
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let Ranges {
+                                bytes,
+                                range,
+                                utf16,
+                            } = pos.ranges(&e.file, e.range);
+                            EditOut {
+                                bytes,
+                                file: &e.file,
+                                new_text: &e.new_text,
+                                range,
+                                utf16,
+                            }
+                        })
+                        .collect(),
+                    title: &f.title,
+                })
+                .collect(),
+            help: d.help.as_deref(),
+            message: &d.message,
+            range,
+            rule: d.rule,
+            severity: d.severity,
+            utf16,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    applicability: Applicability,
+    edits: Vec<EditOut<'a>>,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    bytes: BytesOut,
+    file: &'a str,
+    new_text: &'a str,
+    range: RangeOut,
+    utf16: Utf16Out,
+}
+
+struct Ranges {
+    bytes: BytesOut,
+    range: RangeOut,
+    utf16: Utf16Out,
+}
+
+#[derive(Serialize)]
+struct BytesOut {
+    end: u32,
+    start: u32,
+}
+
+#[derive(Serialize)]
+struct RangeOut {
+    end: PosOut,
+    start: PosOut,
+}
+
+#[derive(Serialize)]
+struct PosOut {
+    column: u32,
+    line: u32,
+}
+
+impl From<LineCol> for PosOut {
+    fn from(lc: LineCol) -> Self {
+        PosOut {
+            column: lc.column,
+            line: lc.line,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Utf16Out {
+    end: Utf16Pos,
+    start: Utf16Pos,
+}
+
+#[derive(Serialize)]
+struct Utf16Pos {
+    character: u32,
+    line: u32,
 }
 
 /// What `applyFixes` should do.
@@ -388,7 +568,7 @@ pub fn apply_fixes(
             }
         })
         .collect();
-    // A fix that creates a file (none does today) adds it at the end.
+    // A fix that creates a file (a new migration) adds it at the end.
     out.extend(
         new_texts
             .into_iter()
@@ -420,6 +600,7 @@ pub fn rules() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use supaudit_core::render::{self, Sources};
 
     fn file(path: &str, text: &str) -> FileIn {
         FileIn {

@@ -78,6 +78,31 @@ test('analyze equals `supaudit check --format json`, minus the added fields', ()
   assert.deepEqual(mine.diagnostics.map(withoutEditorFields), cli.diagnostics);
 });
 
+test('the parses kept between calls: edits give what a fresh instance gives', () => {
+  const kept = wasm; // already used by the tests above
+  const fresh = () => loadWasm({ fresh: true });
+  assert.notEqual(fresh(), kept);
+  const before = kept.analyze(files);
+  assert.deepEqual(before, fresh().analyze(files));
+  const edit = (fs_, p, f) => fs_.map((x) => (x.path === p ? { ...x, text: f(x.text) } : x));
+  // A statement added, a policy's line changed, a client file edited, a file removed.
+  const steps = [
+    edit(files, INIT, (t) => `${t}\ncreate table public.added (id bigint primary key);\n`),
+    edit(files, INIT, (t) => t.replace('auth.uid()', 'auth.jwt()')),
+    edit(files, 'src/app/dashboard/page.tsx', (t) => t.replace(/\n/, "\nconst x = supabase.from('nope').select('*');\n")),
+    files.filter((f) => f.path !== CORE),
+    [files.find((f) => f.path === INIT)],
+    files,
+  ];
+  for (const step of steps) {
+    const mine = kept.analyze(step);
+    assert.deepEqual(mine, fresh().analyze(step));
+    assert.equal(JSON.stringify(mine), JSON.stringify(fresh().analyze(step)), 'same key order');
+  }
+  assert.notDeepEqual(kept.analyze(steps[0]).diagnostics, before.diagnostics);
+  assert.deepEqual(kept.analyze(files), before);
+});
+
 test('a config (argument or supaudit.toml file) is applied; config errors throw', () => {
   const all = wasm.analyze(files).diagnostics;
   assert.ok(all.some((d) => d.rule === 'graphql-table-exposed'));

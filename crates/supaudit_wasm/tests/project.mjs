@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The `--target nodejs` build of scripts/build-wasm.sh (or $SUPAUDIT_WASM_NODE). */
-export function loadWasm() {
+export function loadWasm({ fresh = false } = {}) {
   const entry =
     process.env.SUPAUDIT_WASM_NODE ?? path.join(REPO, 'target/wasm-node/supaudit_wasm.js');
   if (!fs.existsSync(entry)) {
     throw new Error(`${entry} is missing: run scripts/build-wasm.sh first`);
   }
-  return createRequire(import.meta.url)(entry);
+  const require = createRequire(import.meta.url);
+  // A new instance (its own memory, nothing cached) instead of the module loaded before.
+  if (fresh) delete require.cache[require.resolve(entry)];
+  return require(entry);
 }
 
 const SKIP_DIRS = new Set(['node_modules', 'target', 'dist', 'build', '.next', '.git']);
