@@ -443,10 +443,9 @@ fn unsafe_fixes_create_new_migrations() {
             "20251202000003_add_habits_user_id_created_at_index.sql",
             "create index if not exists habits_user_id_created_at_idx on public.habits (user_id, created_at);",
         ),
-        (
-            "20251202000004_add_habit_completions_habit_id_completed_at_index.sql",
-            "create index if not exists habit_completions_habit_id_completed_at_idx on public.habit_completions (habit_id, completed_at);",
-        ),
+        // habit_completions (habit_id, completed_at) is not created: the index
+        // on habit_id that unindexed-foreign-key's fix adds narrows that query,
+        // and missing-composite-index then stays quiet (see its doc).
     ] {
         assert!(
             err.contains(&format!("Created supabase/migrations/{name}.")),
@@ -463,7 +462,7 @@ fn unsafe_fixes_create_new_migrations() {
     // Nothing more to create on a second run.
     let o = supaudit(&["check", ".", "--unsafe-fixes"], &dir);
     assert_eq!(stderr(&o).trim(), "No fixes applied.");
-    assert_eq!(std::fs::read_dir(&migrations).unwrap().count(), 7);
+    assert_eq!(std::fs::read_dir(&migrations).unwrap().count(), 6);
 }
 
 /// The negative case for every rule: a clean Next.js + Supabase project gets no

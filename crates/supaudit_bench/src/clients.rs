@@ -434,7 +434,7 @@ fn check_one(name: &str, prefix: &str, project: &Project, r: &mut Report) {
 
 /// Folders of the repository holding a `supabase/` folder with `migrations/` or
 /// `config.toml` (the walk's skipped folders excluded).
-fn supabase_roots(repo: &Path) -> Vec<PathBuf> {
+pub(crate) fn supabase_roots(repo: &Path) -> Vec<PathBuf> {
     fn go(dir: &Path, rel: &str, out: &mut Vec<PathBuf>) {
         let sb = dir.join("supabase");
         if sb.join("migrations").is_dir() || sb.join("config.toml").is_file() {
@@ -468,7 +468,7 @@ fn supabase_roots(repo: &Path) -> Vec<PathBuf> {
 
 /// Loads a project: `supaudit_fs::load` when the folder holds `supabase/`, else
 /// the same walk from the folder itself (a monorepo with a nested `supabase/`).
-fn load(path: &Path) -> Result<(Project, Option<String>), String> {
+pub(crate) fn load(path: &Path) -> Result<(Project, Option<String>), String> {
     if path.join("supabase").is_dir() {
         return supaudit_fs::load(path)
             .map(|l| (l.project, None))

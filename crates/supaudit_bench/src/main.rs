@@ -10,6 +10,7 @@ mod clients;
 mod corpus;
 mod edit;
 mod pipeline;
+mod project;
 
 use std::process::ExitCode;
 
@@ -42,7 +43,13 @@ usage:
       Re-checks the project in DIR after N one-space edits inside `--` comments
       of FILE (a path relative to DIR), with a warm parse cache as the language
       server has; reports p50 / p95 of the edited file's re-parse and of the
-      whole re-check.";
+      whole re-check.
+  supaudit-bench project DIR [--runs R] [--per-rule] [--json FILE]
+      Checks one repository loaded as `clients` loads it (a nested supabase/
+      from the repository root; several Supabase projects one by one) and
+      reports the whole check's time (best of R, default 1). --per-rule also
+      times the front ends, the model replay and each rule; --json FILE writes
+      the findings in the CLI's JSON format (one document per checked project).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,6 +58,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&args[1..]),
         Some("clients") => clients::run(&args[1..]),
         Some("edit") => edit::run(&args[1..]),
+        Some("project") => project::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

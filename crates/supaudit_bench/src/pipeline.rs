@@ -310,6 +310,7 @@ fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
                     clients: &[],
                     config: None,
                     exposed_schemas: &exposed,
+                    memo: Default::default(),
                 };
                 for (i, r) in rules::ALL.iter().enumerate() {
                     if let Some(f) = r.check_stmt {
@@ -331,6 +332,7 @@ fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
             clients: &[],
             config: None,
             exposed_schemas: &exposed,
+            memo: Default::default(),
         };
         for (i, r) in rules::ALL.iter().enumerate() {
             if let Some(f) = r.check {

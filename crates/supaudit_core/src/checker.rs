@@ -80,8 +80,14 @@ impl ParseCache {
 
     /// Forgets files that are no longer in the project.
     fn retain(&mut self, project: &Project) {
-        self.files.retain(|path, _| project.file(path).is_some());
-        self.clients.retain(|path, _| project.file(path).is_some());
+        if self.files.is_empty() && self.clients.is_empty() {
+            return;
+        }
+        // A set, not `project.file` per entry: that is quadratic in the files.
+        let paths: std::collections::HashSet<&str> =
+            project.files.iter().map(|f| f.path.as_str()).collect();
+        self.files.retain(|path, _| paths.contains(path.as_str()));
+        self.clients.retain(|path, _| paths.contains(path.as_str()));
     }
 
     pub fn len(&self) -> usize {
@@ -214,6 +220,7 @@ pub fn analyze_cancellable(
                         clients: &clients,
                         config,
                         exposed_schemas: &exposed,
+                        memo: Default::default(),
                     };
                     for r in &stmt_rules {
                         (r.check_stmt.unwrap())(&ctx, &replay.model, sref, &mut stmt_diags);
@@ -233,6 +240,7 @@ pub fn analyze_cancellable(
         clients: &clients,
         config,
         exposed_schemas: &exposed,
+        memo: Default::default(),
     };
     for r in &enabled {
         if let Some(check) = r.check {
@@ -370,11 +378,16 @@ pub fn fix(project: &Project, settings: &Settings, opts: FixOptions) -> Fixed {
         }
         diagnostics = analyze_with(&p, settings, &mut cache).diagnostics;
     }
-    // Files whose text changed, then the files fixes created.
+    // Files whose text changed, then the files fixes created. The first file
+    // of each path, as `Project::file` finds it, without a search per file.
+    let mut before: HashMap<&str, &str> = HashMap::new();
+    for f in &project.files {
+        before.entry(f.path.as_str()).or_insert(f.text.as_str());
+    }
     let changed = p
         .files
         .iter()
-        .filter(|f| project.file(&f.path).is_none_or(|o| o.text != f.text))
+        .filter(|f| before.get(f.path.as_str()).is_none_or(|t| *t != f.text))
         .map(|f| f.path.clone())
         .collect();
     Fixed {

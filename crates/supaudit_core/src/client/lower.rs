@@ -54,9 +54,14 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         member_of: HashMap::new(),
         scopes: vec![(Span::new(0, text.len() as u32), true)],
         var_decl: false,
+        const_decl: false,
+        null_guards: Vec::new(),
         pending: Vec::new(),
         sql_consts: HashMap::new(),
         sanitized_consts: HashMap::new(),
+        constant_consts: HashSet::new(),
+        constant_objects: HashSet::new(),
+        sql_safe_consts: HashSet::new(),
         fn_names: HashMap::new(),
         fn_stack: Vec::new(),
         returned: HashMap::new(),
@@ -77,6 +82,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         decls,
         named_fallbacks,
         stub_consts,
+        null_guards,
         ..
     } = v;
     for p in pending {
@@ -93,6 +99,12 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
                 })
             })
         });
+        let data_guarded = p.data.as_ref().is_some_and(|path| {
+            let path = path.join(".");
+            null_guards
+                .iter()
+                .any(|(g, at)| *g == path && *at >= p.after && *at < p.scope_end)
+        });
         file.results.push(QueryResult {
             query,
             span: p.span,
@@ -101,6 +113,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
             error: p.error,
             error_read,
             data: p.data,
+            data_guarded,
         });
     }
     for q in &mut file.queries {
@@ -263,12 +276,26 @@ struct Lowerer<'s> {
     scopes: Vec<(Span, bool)>,
     /// Inside a `var` declaration.
     var_decl: bool,
+    /// Inside a `const` declaration.
+    const_decl: bool,
+    /// `if (!x) throw …` / `return …`: the tested value (`x`, `res.data`,
+    /// optional chaining read as `.`) and the statement's start.
+    null_guards: Vec<(String, u32)>,
     /// Query results waiting for the references after them.
     pending: Vec<PendingResult>,
     /// Variables bound to dynamic SQL text, last declaration wins.
     sql_consts: HashMap<String, Option<Span>>,
     /// Variables bound to sanitized HTML, last declaration wins.
     sanitized_consts: HashMap<String, bool>,
+    /// `const` variables bound to a value fixed in the code (see
+    /// [`Lowerer::constant`]), last declaration wins.
+    constant_consts: HashSet<String>,
+    /// `const` variables bound to an object or array literal of constants
+    /// (`const THEMES = { light: '', dark: '.dark' } as const`).
+    constant_objects: HashSet<String>,
+    /// `const` variables bound to SQL text fixed in the code but for
+    /// parameter numbers and quoted identifiers (see [`Lowerer::sql_safe`]).
+    sql_safe_consts: HashSet<String>,
     /// Start of a function or arrow -> the name it is bound to.
     fn_names: HashMap<u32, String>,
     /// Indexes in `file.functions` of the enclosing functions, innermost last.
@@ -434,12 +461,15 @@ impl<'s> Lowerer<'s> {
     fn dynamic_sql(&self, e: &Expression) -> Option<Span> {
         match e.get_inner_expression() {
             Expression::TemplateLiteral(t) if !t.expressions.is_empty() => {
+                if self.sql_safe_template(t, 0) {
+                    return None;
+                }
                 let text = template_text(t);
                 looks_like_sql(&text).then(|| span(t.span))
             }
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 let (mut text, mut dynamic) = (String::new(), false);
-                if !concat_parts(e, &mut text, &mut dynamic, 0) {
+                if !self.concat_parts(e, &mut text, &mut dynamic, 0) {
                     return None;
                 }
                 (dynamic && looks_like_sql(&text)).then(|| span(b.span))
@@ -447,6 +477,242 @@ impl<'s> Lowerer<'s> {
             Expression::Identifier(id) => self.sql_consts.get(id.name.as_str()).copied()?,
             _ => None,
         }
+    }
+
+    /// Whether a value is fixed when the code is written: a string, number or
+    /// boolean literal; a template, `+` concatenation, conditional or `||` /
+    /// `??` of constants (`isOpen ? 'open' : 'closed'`); `String.raw` over
+    /// constants; a `const` of this file bound to one; an UPPER_CASE name (a
+    /// constant by convention, also when imported); an enum member or a
+    /// constant's property (`Table.Issues`, `TABLES.todos`, `x.MAX_ROWS`).
+    fn constant(&self, e: &Expression, depth: usize) -> bool {
+        if depth > MAX_VALUE_DEPTH {
+            return false;
+        }
+        match e.get_inner_expression() {
+            Expression::StringLiteral(_)
+            | Expression::NumericLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_) => true,
+            Expression::TemplateLiteral(t) => {
+                t.expressions.iter().all(|x| self.constant(x, depth + 1))
+            }
+            Expression::TaggedTemplateExpression(t) => {
+                self.src(t.tag.span()) == "String.raw"
+                    && t.quasi
+                        .expressions
+                        .iter()
+                        .all(|x| self.constant(x, depth + 1))
+            }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                self.constant(&b.left, depth + 1) && self.constant(&b.right, depth + 1)
+            }
+            Expression::ConditionalExpression(c) => {
+                self.constant(&c.consequent, depth + 1) && self.constant(&c.alternate, depth + 1)
+            }
+            Expression::LogicalExpression(l) => {
+                self.constant(&l.left, depth + 1) && self.constant(&l.right, depth + 1)
+            }
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                self.constant_consts.contains(name) || upper_case_name(name)
+            }
+            Expression::StaticMemberExpression(m) => {
+                upper_case_name(m.property.name.as_str())
+                    || match m.object.get_inner_expression() {
+                        Expression::Identifier(o) => {
+                            let o = o.name.as_str();
+                            self.constant_objects.contains(o)
+                                || upper_case_name(o)
+                                || (o.starts_with(|c: char| c.is_ascii_uppercase())
+                                    && !self.refs_local(o))
+                        }
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `name` is bound by a non-constant declaration of this file
+    /// (a capitalised name that is a variable, not an enum or namespace).
+    fn refs_local(&self, name: &str) -> bool {
+        self.const_reads.contains_key(name) && !self.constant_objects.contains(name)
+    }
+
+    /// Whether an object or array literal holds only constants (nested).
+    fn constant_literal(&self, e: &Expression, depth: usize) -> bool {
+        if depth > MAX_VALUE_DEPTH {
+            return false;
+        }
+        match e.get_inner_expression() {
+            Expression::ObjectExpression(o) => o.properties.iter().all(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p) => {
+                    !p.computed && self.constant_literal(&p.value, depth + 1)
+                }
+                _ => false,
+            }),
+            Expression::ArrayExpression(a) => a.elements.iter().all(|el| {
+                el.as_expression()
+                    .is_some_and(|x| self.constant_literal(x, depth + 1))
+            }),
+            other => self.constant(other, depth + 1),
+        }
+    }
+
+    /// Whether every `${…}` of a SQL template is harmless: a constant, a
+    /// positional parameter's number (`$${i + 1}`), a double-quoted
+    /// identifier (`"${table}"`), or a list of such
+    /// (`cols.map((_, i) => `$${i + 1}`).join(', ')`).
+    fn sql_safe_template(&self, t: &TemplateLiteral, depth: usize) -> bool {
+        t.expressions.iter().enumerate().all(|(i, x)| {
+            let before = t.quasis.get(i).map_or("", |q| q.value.raw.as_str());
+            let after = t.quasis.get(i + 1).map_or("", |q| q.value.raw.as_str());
+            before.ends_with('$')
+                || (before.ends_with('"') && after.starts_with('"'))
+                || self.sql_safe(x, depth + 1)
+        })
+    }
+
+    /// A SQL fragment fixed in the code, or built only from constants,
+    /// parameter numbers and quoted identifiers.
+    fn sql_safe(&self, e: &Expression, depth: usize) -> bool {
+        if depth > MAX_VALUE_DEPTH {
+            return false;
+        }
+        if self.constant(e, depth) {
+            return true;
+        }
+        match e.get_inner_expression() {
+            Expression::Identifier(id) => self.sql_safe_consts.contains(id.name.as_str()),
+            Expression::TemplateLiteral(t) => self.sql_safe_template(t, depth + 1),
+            Expression::ConditionalExpression(c) => {
+                self.sql_safe(&c.consequent, depth + 1) && self.sql_safe(&c.alternate, depth + 1)
+            }
+            // `xs.map((x, i) => `$${i + 1}`).join(', ')`
+            Expression::CallExpression(c) => {
+                let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression() else {
+                    return false;
+                };
+                if m.property.name != "join"
+                    || !c.arguments.iter().all(|a| {
+                        a.as_expression()
+                            .is_some_and(|a| self.constant(a, depth + 1))
+                    })
+                {
+                    return false;
+                }
+                let Expression::CallExpression(map) = m.object.get_inner_expression() else {
+                    return false;
+                };
+                let Expression::StaticMemberExpression(mm) = map.callee.get_inner_expression()
+                else {
+                    return false;
+                };
+                mm.property.name == "map"
+                    && match map.arguments.first().and_then(|a| a.as_expression()) {
+                        Some(Expression::ArrowFunctionExpression(f)) => {
+                            self.arrow_returns_sql_safe(f, depth + 1)
+                        }
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    }
+
+    /// An arrow whose returned values are all SQL-safe: an expression body, or
+    /// a block whose top-level `return`s are (and that has one).
+    fn arrow_returns_sql_safe(&self, f: &ArrowFunctionExpression, depth: usize) -> bool {
+        if let Some(body) = f.get_expression() {
+            return self.sql_safe(body, depth);
+        }
+        let ArrowFunctionBody::FunctionBody(body) = &f.body else {
+            return false;
+        };
+        let mut returns = body.statements.iter().filter_map(|s| match s {
+            Statement::ReturnStatement(r) => Some(r.argument.as_ref()),
+            _ => None,
+        });
+        let mut any = false;
+        let all = returns.all(|r| {
+            any = true;
+            r.is_some_and(|r| self.sql_safe(r, depth))
+        });
+        any && all
+    }
+
+    /// Collects the static text of a `+` concatenation and whether any operand
+    /// is not SQL-safe (see [`Lowerer::sql_safe`]). False when the tree is too
+    /// deep to follow.
+    fn concat_parts(
+        &self,
+        e: &Expression,
+        text: &mut String,
+        dynamic: &mut bool,
+        depth: usize,
+    ) -> bool {
+        if depth > MAX_VALUE_DEPTH {
+            return false;
+        }
+        match e.get_inner_expression() {
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                self.concat_parts(&b.left, text, dynamic, depth + 1)
+                    && self.concat_parts(&b.right, text, dynamic, depth + 1)
+            }
+            Expression::StringLiteral(l) => {
+                text.push_str(l.value.as_str());
+                true
+            }
+            Expression::TemplateLiteral(t) => {
+                *dynamic |= !self.sql_safe_template(t, depth + 1);
+                text.push_str(&template_text(t));
+                true
+            }
+            Expression::NumericLiteral(_) => true,
+            other => {
+                *dynamic |= !self.sql_safe(other, depth + 1);
+                text.push(' ');
+                true
+            }
+        }
+    }
+
+    /// Whether a raw-SQL call runs on a database local to the device
+    /// (PowerSync, SQLite, PGlite), not on the project's Postgres: its
+    /// receiver is named so (`powerSync.execute`, `sqliteDb.query`), or the
+    /// file imports such a package and no Postgres driver.
+    fn local_sql(&self, callee: &Expression) -> bool {
+        const LOCAL: &[&str] = &["powersync", "sqlite", "pglite"];
+        if let Expression::StaticMemberExpression(m) = callee.get_inner_expression() {
+            let receiver = self.src(m.object.span()).to_ascii_lowercase();
+            if LOCAL.iter().any(|l| receiver.contains(l)) {
+                return true;
+            }
+        }
+        let postgres = |m: &str| {
+            let m = m
+                .trim_start_matches("npm:")
+                .trim_start_matches("jsr:")
+                .to_ascii_lowercase();
+            m == "pg"
+                || m.starts_with("pg@")
+                || m.starts_with("pg/")
+                || m.starts_with("postgres")
+                || m.contains("@neondatabase/")
+                || m.contains("@vercel/postgres")
+                || m.contains("@prisma/")
+                || m.contains("drizzle-orm")
+                || m.contains("kysely")
+                || m.contains("slonik")
+                || m.contains("@db/postgres")
+                || m.contains("deno.land/x/postgres")
+        };
+        let imports = &self.file.imports;
+        imports.iter().any(|i| {
+            let m = i.source.to_ascii_lowercase();
+            LOCAL.iter().any(|l| m.contains(l))
+        }) && !imports.iter().any(|i| postgres(&i.source))
     }
 
     fn push_sql(&mut self, sink: &str, e: &Expression) {
@@ -457,14 +723,17 @@ impl<'s> Lowerer<'s> {
         }
     }
 
-    /// Whether an HTML value is a literal or passes through a sanitizer.
+    /// Whether an HTML value is fixed in the code (see [`Lowerer::constant`]),
+    /// passes through a sanitizer, or is shadcn/ui's chart style
+    /// (`Object.entries(THEMES).map(…).join('\n')` over a constant object).
     fn sanitized(&self, e: &Expression, depth: usize) -> bool {
         if depth > MAX_VALUE_DEPTH {
             return false;
         }
+        if self.constant(e, depth) || self.entries_of_constant(e) {
+            return true;
+        }
         match e.get_inner_expression() {
-            Expression::StringLiteral(_) | Expression::NullLiteral(_) => true,
-            Expression::TemplateLiteral(t) => t.expressions.is_empty(),
             Expression::Identifier(id) => self
                 .sanitized_consts
                 .get(id.name.as_str())
@@ -510,6 +779,44 @@ impl<'s> Lowerer<'s> {
             }
             _ => false,
         }
+    }
+
+    /// `Object.entries(C).map(…).join(…)` (or `keys` / `values`) where `C` is
+    /// a constant object: the chart component of shadcn/ui writes its CSS
+    /// variables so, one block per theme of `THEMES`.
+    fn entries_of_constant(&self, e: &Expression) -> bool {
+        let Expression::CallExpression(join) = e.get_inner_expression() else {
+            return false;
+        };
+        let Expression::StaticMemberExpression(j) = join.callee.get_inner_expression() else {
+            return false;
+        };
+        let Expression::CallExpression(map) = j.object.get_inner_expression() else {
+            return false;
+        };
+        let Expression::StaticMemberExpression(m) = map.callee.get_inner_expression() else {
+            return false;
+        };
+        let Expression::CallExpression(entries) = m.object.get_inner_expression() else {
+            return false;
+        };
+        j.property.name == "join"
+            && m.property.name == "map"
+            && matches!(
+                self.src(entries.callee.span()),
+                "Object.entries" | "Object.keys" | "Object.values"
+            )
+            && entries.arguments.len() == 1
+            && match entries.arguments[0]
+                .as_expression()
+                .map(|a| a.get_inner_expression())
+            {
+                Some(Expression::Identifier(id)) => {
+                    let n = id.name.as_str();
+                    self.constant_objects.contains(n) || upper_case_name(n)
+                }
+                _ => false,
+            }
     }
 
     fn push_html(&mut self, sink: &'static str, value: &Expression) {
@@ -1301,33 +1608,78 @@ fn template_text(t: &TemplateLiteral) -> String {
         .join(" ")
 }
 
-/// Collects the static text of a `+` concatenation and whether any operand is
-/// not a literal. False when the tree is too deep to follow.
-fn concat_parts(e: &Expression, text: &mut String, dynamic: &mut bool, depth: usize) -> bool {
+/// Whether a branch leaves: `throw`, `return`, or a Next.js `notFound()` /
+/// `redirect(…)` (they throw), alone or as a statement of its block.
+fn exits(s: &Statement) -> bool {
+    match s {
+        Statement::ThrowStatement(_) | Statement::ReturnStatement(_) => true,
+        Statement::ExpressionStatement(e) => match e.expression.get_inner_expression() {
+            Expression::CallExpression(c) => {
+                matches!(callee_name(&c.callee), Some("notFound" | "redirect"))
+            }
+            _ => false,
+        },
+        Statement::BlockStatement(b) => b.body.iter().any(exits),
+        _ => false,
+    }
+}
+
+/// The values an `if` test rejects when null: `x` in `!x`, `x == null`,
+/// `x === null`, `x === undefined`, `!x?.length`, and in each side of `||`.
+fn null_tested(e: &Expression, out: &mut Vec<Span>, depth: usize) {
     if depth > MAX_VALUE_DEPTH {
-        return false;
+        return;
     }
     match e.get_inner_expression() {
-        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
-            concat_parts(&b.left, text, dynamic, depth + 1)
-                && concat_parts(&b.right, text, dynamic, depth + 1)
+        Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+            let arg = u.argument.get_inner_expression();
+            // `!x?.length`, `!x.length`: tests `x` too.
+            if let Some(m) = arg.as_member_expression()
+                && m.static_property_name() == Some("length")
+            {
+                out.push(span(m.object().span()));
+            }
+            if let Expression::ChainExpression(c) = arg
+                && let Some(m) = c.expression.as_member_expression()
+                && m.static_property_name() == Some("length")
+            {
+                out.push(span(m.object().span()));
+            }
+            out.push(span(arg.span()));
         }
-        Expression::StringLiteral(l) => {
-            text.push_str(l.value.as_str());
-            true
+        Expression::BinaryExpression(b)
+            if matches!(
+                b.operator,
+                BinaryOperator::Equality | BinaryOperator::StrictEquality
+            ) =>
+        {
+            let nullish = |x: &Expression| match x.get_inner_expression() {
+                Expression::NullLiteral(_) => true,
+                Expression::Identifier(id) => id.name == "undefined",
+                _ => false,
+            };
+            if nullish(&b.right) {
+                out.push(span(b.left.get_inner_expression().span()));
+            } else if nullish(&b.left) {
+                out.push(span(b.right.get_inner_expression().span()));
+            }
         }
-        Expression::TemplateLiteral(t) => {
-            *dynamic |= !t.expressions.is_empty();
-            text.push_str(&template_text(t));
-            true
+        Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+            null_tested(&l.left, out, depth + 1);
+            null_tested(&l.right, out, depth + 1);
         }
-        Expression::NumericLiteral(_) => true,
-        _ => {
-            *dynamic = true;
-            text.push(' ');
-            true
-        }
+        _ => {}
     }
+}
+
+/// A name written in UPPER_CASE (`ISSUES_TABLE`, `MAX`): a constant by
+/// convention. At least two characters, one of them a letter.
+fn upper_case_name(name: &str) -> bool {
+    name.len() >= 2
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The name a call's callee ends in: `query` for `pool.query(…)` and `query(…)`.
@@ -1355,7 +1707,7 @@ impl<'a> Visit<'a> for Lowerer<'_> {
             self.chain(it);
         }
         match callee_name(&it.callee) {
-            Some(name) if SQL_SINKS.contains(&name) => {
+            Some(name) if SQL_SINKS.contains(&name) && !self.local_sql(&it.callee) => {
                 if let Some(first) = it.arguments.first().and_then(|a| a.as_expression()) {
                     self.push_sql(name, first);
                 }
@@ -1487,10 +1839,11 @@ impl<'a> Visit<'a> for Lowerer<'_> {
     }
 
     fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
-        let outer = self.var_decl;
+        let outer = (self.var_decl, self.const_decl);
         self.var_decl = it.kind == VariableDeclarationKind::Var;
+        self.const_decl = it.kind == VariableDeclarationKind::Const;
         walk::walk_variable_declaration(self, it);
-        self.var_decl = outer;
+        (self.var_decl, self.const_decl) = outer;
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
@@ -1538,6 +1891,28 @@ impl<'a> Visit<'a> for Lowerer<'_> {
             }
             let sql = self.dynamic_sql(init);
             self.sql_consts.insert(name.to_string(), sql);
+            let fixed = self.const_decl;
+            if fixed && self.constant(init, 0) {
+                self.constant_consts.insert(name.to_string());
+            } else {
+                self.constant_consts.remove(name);
+            }
+            if fixed && self.sql_safe(init, 0) {
+                self.sql_safe_consts.insert(name.to_string());
+            } else {
+                self.sql_safe_consts.remove(name);
+            }
+            if fixed
+                && matches!(
+                    init.get_inner_expression(),
+                    Expression::ObjectExpression(_) | Expression::ArrayExpression(_)
+                )
+                && self.constant_literal(init, 0)
+            {
+                self.constant_objects.insert(name.to_string());
+            } else {
+                self.constant_objects.remove(name);
+            }
             let clean = self.sanitized(init, 0);
             self.sanitized_consts.insert(name.to_string(), clean);
         }
@@ -1756,6 +2131,19 @@ impl<'a> Visit<'a> for Lowerer<'_> {
                     }
                 }
                 None => {}
+            }
+        }
+        if exits(&it.consequent) {
+            let mut tested = Vec::new();
+            null_tested(&it.test, &mut tested, 0);
+            for t in tested {
+                let path = self
+                    .text
+                    .get(t.range())
+                    .unwrap_or("")
+                    .replace("?.", ".")
+                    .replace('!', "");
+                self.null_guards.push((path, it.span.start));
             }
         }
         walk::walk_if_statement(self, it);

@@ -8,6 +8,8 @@ pub mod resolve;
 pub mod secrets;
 pub mod select;
 
+use std::collections::HashMap;
+
 use crate::text::Span;
 
 pub use lower::parse_client;
@@ -116,6 +118,10 @@ pub struct QueryResult {
     /// `{ data: profile }`, `["data"]` for `{ data }`, `["res", "data"]` for a
     /// plain binding `res`; `None` when `data` is destructured further.
     pub data: Option<Vec<String>>,
+    /// Whether an `if` after the declaration, in its scope, tests that `data`
+    /// path for null (`!data`, `data == null`, `!data?.length`, one side of
+    /// `||`) and throws or returns (or calls `notFound()` / `redirect()`).
+    pub data_guarded: bool,
 }
 
 /// A function with a body.
@@ -566,20 +572,80 @@ fn select_name_at(
 /// `x` (when several files match, the one sharing the longest prefix with the
 /// importer; `None` on a tie). Extensions and `index` files are tried;
 /// package names are not resolved.
+///
+/// This walks every path; to resolve many imports against the same files,
+/// build an [`ImportIndex`] once.
 pub fn resolve_import<'p>(
     from: &str,
     spec: &str,
     paths: impl Iterator<Item = &'p str>,
 ) -> Option<&'p str> {
-    const EXTS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
-    /// A path without its extension and a trailing `/index`.
-    fn stem(p: &str) -> &str {
-        let p = match p.rsplit_once('.') {
-            Some((base, ext)) if EXTS.contains(&ext) => base,
-            _ => p,
-        };
-        p.strip_suffix("/index").unwrap_or(p)
+    let (wanted, alias) = import_wanted(from, spec)?;
+    closest_import(
+        from,
+        paths.filter(|p| {
+            let s = import_stem(p);
+            if alias {
+                s == wanted
+                    || (s.ends_with(wanted.as_str()) && s[..s.len() - wanted.len()].ends_with('/'))
+            } else {
+                s == wanted
+            }
+        }),
+    )
+}
+
+/// [`resolve_import`] over a fixed set of paths, indexed once by every
+/// `/`-separated suffix of each path's stem, so that a lookup costs the
+/// paths that match instead of all of them. Same answers as
+/// [`resolve_import`] over the same paths (in any order).
+pub struct ImportIndex<'p> {
+    /// By stem (the path without its extension and `/index`) and by each part
+    /// of a stem after one of its `/`: the paths, as many times as given.
+    by_suffix: HashMap<&'p str, Vec<&'p str>>,
+}
+
+impl<'p> ImportIndex<'p> {
+    pub fn new(paths: impl Iterator<Item = &'p str>) -> Self {
+        let mut by_suffix: HashMap<&'p str, Vec<&'p str>> = HashMap::new();
+        for p in paths {
+            let s = import_stem(p);
+            by_suffix.entry(s).or_default().push(p);
+            for (i, _) in s.match_indices('/') {
+                by_suffix.entry(&s[i + 1..]).or_default().push(p);
+            }
+        }
+        ImportIndex { by_suffix }
     }
+
+    /// [`resolve_import`] `from` / `spec` among the indexed paths.
+    pub fn resolve(&self, from: &str, spec: &str) -> Option<&'p str> {
+        let (wanted, alias) = import_wanted(from, spec)?;
+        let candidates = self.by_suffix.get(wanted.as_str())?;
+        closest_import(
+            from,
+            candidates
+                .iter()
+                .copied()
+                .filter(|p| alias || import_stem(p) == wanted),
+        )
+    }
+}
+
+const IMPORT_EXTS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+
+/// A path without its extension and a trailing `/index`.
+fn import_stem(p: &str) -> &str {
+    let p = match p.rsplit_once('.') {
+        Some((base, ext)) if IMPORT_EXTS.contains(&ext) => base,
+        _ => p,
+    };
+    p.strip_suffix("/index").unwrap_or(p)
+}
+
+/// The stem an import specifier asks for, and whether it is an alias (`@/x`,
+/// `~/x`: any path ending in it) rather than a relative path (that very path).
+fn import_wanted(from: &str, spec: &str) -> Option<(String, bool)> {
     let wanted: String;
     let alias = if spec.starts_with("./") || spec.starts_with("../") {
         let mut parts: Vec<&str> = from.split('/').collect();
@@ -601,19 +667,15 @@ pub fn resolve_import<'p>(
     } else {
         return None;
     };
-    let wanted = stem(&wanted).to_string();
+    Some((import_stem(&wanted).to_string(), alias))
+}
+
+/// Among the paths an import matches, the one sharing the longest prefix of
+/// folders with the importer; `None` on a tie (whatever the order).
+fn closest_import<'p>(from: &str, hits: impl Iterator<Item = &'p str>) -> Option<&'p str> {
     let mut best: Option<(&str, usize)> = None;
     let mut tie = false;
-    for p in paths {
-        let s = stem(p);
-        let hit = if alias {
-            s == wanted || s.ends_with(&format!("/{wanted}"))
-        } else {
-            s == wanted
-        };
-        if !hit {
-            continue;
-        }
+    for p in hits {
         let common = from
             .split('/')
             .zip(p.split('/'))

@@ -64,6 +64,8 @@ impl TsPaths {
 /// Resolves imports between a project's client files.
 pub struct Resolver<'p> {
     files: HashSet<&'p str>,
+    /// The same files, for the `@/` / `~/` guess.
+    index: super::ImportIndex<'p>,
     ts: Option<TsPaths>,
 }
 
@@ -77,8 +79,10 @@ impl<'p> Resolver<'p> {
                 .iter()
                 .find(|f| f.kind == FileKind::TsConfig && f.path == *name)
         });
+        let files: HashSet<&'p str> = files.collect();
         Resolver {
-            files: files.collect(),
+            index: super::ImportIndex::new(files.iter().copied()),
+            files,
             ts: config.and_then(|f| TsPaths::parse(&f.text)),
         }
     }
@@ -119,7 +123,7 @@ impl<'p> Resolver<'p> {
                 return Some(found);
             }
         }
-        super::resolve_import(from, spec, self.files.iter().copied())
+        self.index.resolve(from, spec)
     }
 
     /// The file at a project-relative path without (or with) its extension.
@@ -290,5 +294,124 @@ mod tests {
         let q = Project::new(Vec::new());
         let r = Resolver::new(&q, files.iter().copied());
         assert_eq!(r.resolve(from, "@/lib/admin"), Some("src/lib/admin.ts"));
+    }
+
+    /// `resolve_import` as it was before `ImportIndex` (a scan of every path).
+    fn reference<'p>(
+        from: &str,
+        spec: &str,
+        paths: impl Iterator<Item = &'p str>,
+    ) -> Option<&'p str> {
+        fn stem(p: &str) -> &str {
+            let p = match p.rsplit_once('.') {
+                Some((base, ext)) if EXTS.contains(&ext) => base,
+                _ => p,
+            };
+            p.strip_suffix("/index").unwrap_or(p)
+        }
+        let wanted: String;
+        let alias = if spec.starts_with("./") || spec.starts_with("../") {
+            let mut parts: Vec<&str> = from.split('/').collect();
+            parts.pop();
+            for seg in spec.split('/') {
+                match seg {
+                    "." | "" => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    s => parts.push(s),
+                }
+            }
+            wanted = parts.join("/");
+            false
+        } else if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+            wanted = rest.to_string();
+            true
+        } else {
+            return None;
+        };
+        let wanted = stem(&wanted).to_string();
+        let mut best: Option<(&str, usize)> = None;
+        let mut tie = false;
+        for p in paths {
+            let s = stem(p);
+            let hit = if alias {
+                s == wanted || s.ends_with(&format!("/{wanted}"))
+            } else {
+                s == wanted
+            };
+            if !hit {
+                continue;
+            }
+            let common = from
+                .split('/')
+                .zip(p.split('/'))
+                .take_while(|(a, b)| a == b)
+                .count();
+            match best {
+                Some((_, c)) if c > common => {}
+                Some((_, c)) if c == common => tie = true,
+                _ => {
+                    best = Some((p, common));
+                    tie = false;
+                }
+            }
+        }
+        if tie { None } else { best.map(|b| b.0) }
+    }
+
+    #[test]
+    fn import_index_answers_as_a_scan() {
+        // Paths built from a few segments so that suffixes, `index` files,
+        // extensions and ties between folders all occur.
+        let segs = ["a", "lib", "ui", "index", "b.c", ""];
+        let exts = ["ts", "tsx", "js", "json", "d.ts", ""];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let mut paths = Vec::new();
+        for _ in 0..400 {
+            let depth = 1 + next(4);
+            let mut p: Vec<&str> = (0..depth).map(|_| segs[next(segs.len())]).collect();
+            let last = p.pop().unwrap_or("x");
+            let ext = exts[next(exts.len())];
+            let file = if ext.is_empty() {
+                last.to_string()
+            } else {
+                format!("{last}.{ext}")
+            };
+            let mut s = p.join("/");
+            if !s.is_empty() {
+                s.push('/');
+            }
+            s.push_str(&file);
+            paths.push(s);
+        }
+        // duplicates tie, as they did
+        paths.push(paths[0].clone());
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let index = crate::client::ImportIndex::new(refs.iter().copied());
+        let prefixes = ["./", "../", "../../", "@/", "~/", "", "./../"];
+        let mut checked = 0;
+        for from in refs.iter().take(60) {
+            for _ in 0..40 {
+                let depth = next(3);
+                let rest: Vec<&str> = (0..depth).map(|_| segs[next(segs.len())]).collect();
+                let spec = format!("{}{}", prefixes[next(prefixes.len())], rest.join("/"));
+                let want = reference(from, &spec, refs.iter().copied());
+                assert_eq!(
+                    crate::client::resolve_import(from, &spec, refs.iter().copied()),
+                    want,
+                    "resolve_import {from} {spec}"
+                );
+                assert_eq!(index.resolve(from, &spec), want, "index {from} {spec}");
+                checked += usize::from(want.is_some());
+            }
+        }
+        assert!(checked > 50, "too few resolved imports: {checked}");
     }
 }

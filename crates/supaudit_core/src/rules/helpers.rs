@@ -218,12 +218,10 @@ pub fn new_migration(project: &Project, name: &str, sql: &str) -> Edit {
             _ => None,
         })
         .max_by(|a, b| {
-            let key = |v: &str| {
-                (
-                    v.trim_start_matches('0').len(),
-                    v.trim_start_matches('0').to_string(),
-                )
-            };
+            fn key(v: &str) -> (usize, &str) {
+                let digits = v.trim_start_matches('0');
+                (digits.len(), digits)
+            }
             key(a.0).cmp(&key(b.0))
         });
     let (dir, version) = match newest {

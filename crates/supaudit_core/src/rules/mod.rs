@@ -215,6 +215,18 @@ pub struct Context<'a> {
     pub config: Option<(FileId, &'a toml::Table)>,
     /// Schemas reachable over the Data API.
     pub exposed_schemas: &'a [String],
+    /// Answers the rules share, computed on first use (`Memo::default()`).
+    pub memo: Memo,
+}
+
+/// Answers derived from a [`Context`] on first use and shared by its rules:
+/// several rules ask the same question once per query, and some answers cost
+/// a walk over the whole project.
+#[derive(Default)]
+pub struct Memo {
+    /// Whether dynamic SQL of the migrations names a table, by name (see
+    /// `client::lookup`).
+    pub(crate) named_in_dynamic_sql: std::cell::RefCell<std::collections::HashMap<String, bool>>,
 }
 
 impl<'a> Context<'a> {

@@ -25,10 +25,23 @@ declare_rule! {
     /// (its filters cover a primary key or a unique constraint) is skipped.
     /// Partial indexes count as covering.
     ///
+    /// Only queries that no index narrows are reported: when some B-tree
+    /// index (a primary key or unique constraint included) starts with one
+    /// of the equality columns, PostgreSQL already reads just the rows
+    /// matching that filter, and whether a composite index is worth its
+    /// cost then depends on how many rows share a value (the breaks of one
+    /// session, the lists of one board: a handful), which the migrations do
+    /// not say. On a review of 30 findings of 27 real projects, all 22 such
+    /// queries were of that kind; the 8 left, with no usable index, read the
+    /// whole table. One exception: a query that orders the rows of one user
+    /// (`.eq('user_id', u).order('created_at')`, the column named `user_id`
+    /// or a foreign key to `auth.users`) is reported even when that column
+    /// has its own index: a user's rows grow with use, and such lists are
+    /// paged.
+    ///
     /// ## Why it matters
-    /// With one single-column index, PostgreSQL finds the rows matching the
-    /// first filter and then filters or sorts all of them; with none, it
-    /// scans the table. A composite index returns exactly the rows asked
+    /// With no index on the filtered columns, PostgreSQL scans the whole
+    /// table on every request (and sorts what matches). A composite index returns exactly the rows asked
     /// for, already in order, which keeps the query fast as the table grows
     /// (a `.limit(30)` then reads 30 index entries).
     ///
@@ -166,6 +179,29 @@ fn unique_lookup(rel: &Relation, eq: &[String]) -> bool {
         .is_some_and(|pk| !pk.is_empty() && pk.iter().all(|c| eq.contains(c)))
 }
 
+/// Whether a B-tree index starts with one of the equality columns, so that
+/// PostgreSQL reads only the rows matching it. For an ordered query, an
+/// index on a user column (`user_id`, or a foreign key to `auth.users`) does
+/// not count: a user's rows grow with use, and per-user feeds are where the
+/// composite index pays.
+fn narrowed(rel: &Relation, w: &Wanted) -> bool {
+    let user_column = |c: &str| {
+        c == "user_id"
+            || rel.foreign_keys.iter().any(|fk| {
+                fk.columns.iter().any(|x| x == c)
+                    && fk.ref_table.schema.as_deref() == Some("auth")
+                    && fk.ref_table.name == "users"
+            })
+    };
+    rel.indexes.iter().any(|i| {
+        i.method.eq_ignore_ascii_case("btree")
+            && i.columns
+                .first()
+                .and_then(|c| c.as_ref())
+                .is_some_and(|c| w.eq.contains(c) && (w.order.is_none() || !user_column(c)))
+    })
+}
+
 /// Whether an index starts with the equality columns (any order), then the
 /// order column.
 fn covered(rel: &Relation, w: &Wanted) -> bool {
@@ -211,7 +247,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(w) = wanted(q, rel) else { continue };
-        if unique_lookup(rel, &w.eq) || covered(rel, &w) {
+        if unique_lookup(rel, &w.eq) || covered(rel, &w) || narrowed(rel, &w) {
             continue;
         }
         let cols = w.columns();

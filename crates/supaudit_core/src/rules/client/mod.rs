@@ -64,7 +64,10 @@ pub(crate) fn lookup<'m>(ctx: &Context<'m>, name: &str, schema: Option<&str>) ->
 /// array['orders', …] loop execute format('alter table public.%I set schema
 /// private', t)`), so it cannot tell that the relation is missing.
 fn named_in_dynamic_sql(ctx: &Context, name: &str) -> bool {
-    ctx.sql.iter().any(|u| {
+    if let Some(&known) = ctx.memo.named_in_dynamic_sql.borrow().get(name) {
+        return known;
+    }
+    let named = ctx.sql.iter().any(|u| {
         u.sql.stmts.iter().any(|s| {
             matches!(s.kind, StmtKind::Do)
                 && u.text.get(s.span.range()).is_some_and(|t| {
@@ -72,7 +75,12 @@ fn named_in_dynamic_sql(ctx: &Context, name: &str) -> bool {
                         && (has_word(t, "execute") || has_word(&t.to_ascii_lowercase(), "execute"))
                 })
         })
-    })
+    });
+    ctx.memo
+        .named_in_dynamic_sql
+        .borrow_mut()
+        .insert(name.to_string(), named);
+    named
 }
 
 /// `word` in `text` between non-identifier characters.

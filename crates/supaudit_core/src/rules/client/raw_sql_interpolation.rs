@@ -12,6 +12,21 @@ declare_rule! {
     /// Drizzle, Prisma's `$queryRaw`) send the values as parameters and are
     /// not reported.
     ///
+    /// Only values that can carry input count. Not reported: values fixed in
+    /// the code — string and number literals, a `const` of the file bound to
+    /// one (or to a template, concatenation or conditional of constants), an
+    /// UPPER_CASE name (`${ISSUES_TABLE}`, also imported), an enum member
+    /// (`${Table.Issues}`); a positional parameter's number (`$${i + 1}`) and
+    /// lists of them (`cols.map((_, i) => `$${i + 1}`).join(', ')`); a
+    /// double-quoted identifier (`"${table}"`). Raw-SQL calls on a database
+    /// local to the device (a receiver named `powerSync`, `…sqlite…`,
+    /// `…pglite…`, or any receiver in a file that imports PowerSync, SQLite
+    /// or PGlite and no Postgres driver) are left out: this rule is about SQL
+    /// that reaches the project's Postgres (`rpc` arguments, postgres.js
+    /// `sql.unsafe`, `pg`'s `query`, Prisma's `$queryRawUnsafe`). A value the
+    /// code cannot show to be constant (a function's result, an array filled
+    /// by `push`) is still reported.
+    ///
     /// ## Why it matters
     /// A value spliced into SQL text becomes SQL: a name such as
     /// `x'; drop table users; --` or `' or true --` changes the statement

@@ -1,4 +1,7 @@
-use crate::client::{ClientFile, Query, is_service_key_name, resolve_import};
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+use crate::client::{ClientFile, ImportIndex, Query, is_service_key_name};
 use crate::diagnostic::Diagnostic;
 use crate::model::Relation;
 use crate::rules::client::{Lookup, query_table};
@@ -58,9 +61,38 @@ declare_rule! {
 /// Deepest chain of imports followed to find where a client is created.
 const MAX_HOPS: usize = 4;
 
+/// The project's client files by path and indexed for import resolution,
+/// built on the first import followed.
+struct Imports<'c> {
+    units: OnceCell<(ImportIndex<'c>, HashMap<&'c str, &'c ClientUnit<'c>>)>,
+}
+
+impl<'c> Imports<'c> {
+    /// The file `spec` names when imported from `from` (as
+    /// [`crate::client::resolve_import`] over every client file).
+    fn resolve(&self, ctx: &'c Context, from: &str, spec: &str) -> Option<&'c ClientUnit<'c>> {
+        let (index, by_path) = self.units.get_or_init(|| {
+            let index = ImportIndex::new(ctx.clients.iter().map(|c| c.path));
+            let mut by_path = HashMap::new();
+            for c in ctx.clients {
+                // the first file of a path, as a linear search finds it
+                by_path.entry(c.path).or_insert(c);
+            }
+            (index, by_path)
+        });
+        by_path.get(index.resolve(from, spec)?).copied()
+    }
+}
+
 /// Whether a function in `unit` (or a module it imports) named `name`
 /// returns a service-role client.
-fn service_factory(ctx: &Context, unit: &ClientUnit, name: &str, hops: usize) -> bool {
+fn service_factory<'c>(
+    ctx: &'c Context,
+    imports: &Imports<'c>,
+    unit: &ClientUnit,
+    name: &str,
+    hops: usize,
+) -> bool {
     let ir = &unit.ir;
     if ir
         .clients
@@ -73,13 +105,21 @@ fn service_factory(ctx: &Context, unit: &ClientUnit, name: &str, hops: usize) ->
                 && c.key_env.as_deref().is_some_and(is_service_key_name)
         });
     }
-    imported(ctx, unit, name, hops)
-        .is_some_and(|(target, exported)| service_factory(ctx, target, &exported, hops + 1))
+    imported(ctx, imports, unit, name, hops).is_some_and(|(target, exported)| {
+        service_factory(ctx, imports, target, &exported, hops + 1)
+    })
 }
 
 /// Whether the variable `name` in `unit` holds a service-role client, at
 /// `at` (the bindings in functions around `at`, or at module level).
-fn service_variable(ctx: &Context, unit: &ClientUnit, name: &str, at: Span, hops: usize) -> bool {
+fn service_variable<'c>(
+    ctx: &'c Context,
+    imports: &Imports<'c>,
+    unit: &ClientUnit,
+    name: &str,
+    at: Span,
+    hops: usize,
+) -> bool {
     let ir = &unit.ir;
     let visible = |s: Span| {
         s.start <= at.start
@@ -110,10 +150,11 @@ fn service_variable(ctx: &Context, unit: &ClientUnit, name: &str, at: Span, hops
         .max_by_key(|b| b.0);
     match client {
         Some((_, Some(service), _)) => service,
-        Some((_, None, Some(callee))) => service_factory(ctx, unit, callee, hops),
-        _ => imported(ctx, unit, name, hops).is_some_and(|(target, exported)| {
+        Some((_, None, Some(callee))) => service_factory(ctx, imports, unit, callee, hops),
+        _ => imported(ctx, imports, unit, name, hops).is_some_and(|(target, exported)| {
             service_variable(
                 ctx,
+                imports,
                 target,
                 &exported,
                 Span::new(u32::MAX, u32::MAX),
@@ -126,6 +167,7 @@ fn service_variable(ctx: &Context, unit: &ClientUnit, name: &str, at: Span, hops
 /// The module and exported name an imported local refers to.
 fn imported<'c>(
     ctx: &'c Context,
+    imports: &Imports<'c>,
     unit: &ClientUnit,
     name: &str,
     hops: usize,
@@ -134,13 +176,17 @@ fn imported<'c>(
         return None;
     }
     let b = unit.ir.import_bindings.iter().find(|b| b.local == name)?;
-    let path = resolve_import(unit.path, &b.source, ctx.clients.iter().map(|c| c.path))?;
-    let target = ctx.clients.iter().find(|c| c.path == path)?;
+    let target = imports.resolve(ctx, unit.path, &b.source)?;
     Some((target, b.imported.clone()))
 }
 
 /// Whether the query's receiver is a service-role client.
-fn through_service_role(ctx: &Context, unit: &ClientUnit, q: &Query) -> bool {
+fn through_service_role<'c>(
+    ctx: &'c Context,
+    imports: &Imports<'c>,
+    unit: &ClientUnit,
+    q: &Query,
+) -> bool {
     let r = q.receiver.trim();
     let r = r.strip_prefix("await ").unwrap_or(r).trim();
     let ident = |s: &str| {
@@ -150,9 +196,9 @@ fn through_service_role(ctx: &Context, unit: &ClientUnit, q: &Query) -> bool {
             && !s.starts_with(|c: char| c.is_ascii_digit())
     };
     if let Some(callee) = r.strip_suffix("()") {
-        return ident(callee) && service_factory(ctx, unit, callee, 0);
+        return ident(callee) && service_factory(ctx, imports, unit, callee, 0);
     }
-    ident(r) && service_variable(ctx, unit, r, q.span, 0)
+    ident(r) && service_variable(ctx, imports, unit, r, q.span, 0)
 }
 
 /// Columns that hold the owning user's id: a foreign key to `auth.users`, or
@@ -218,6 +264,9 @@ fn head_only(text: &str, q: &Query) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let imports = Imports {
+        units: OnceCell::new(),
+    };
     for unit in ctx.clients {
         let ir: &ClientFile = &unit.ir;
         for q in &ir.queries {
@@ -228,7 +277,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if owners.is_empty()
                 || scoped(q, &owners)
                 || head_only(unit.text, q)
-                || !through_service_role(ctx, unit, q)
+                || !through_service_role(ctx, &imports, unit, q)
             {
                 continue;
             }

@@ -9,7 +9,12 @@ declare_rule! {
     /// or whose `error` (also when renamed, `error: e`) is never read
     /// afterwards. A result kept whole (`const res = await …`) is reported only
     /// when nothing but other properties (`res.data`) is ever read from it.
-    /// Chains with `.throwOnError()` are not reported.
+    /// Chains with `.throwOnError()` are not reported, nor results whose
+    /// `data` is tested for null in the same scope by an `if` that throws or
+    /// returns (`if (!data) throw new Error('not found')`, also `data == null`,
+    /// `!data?.length`, or `notFound()` / `redirect()`): a failed request
+    /// gives `data: null`, so that branch handles it deliberately, even if
+    /// the error's message is lost.
     ///
     /// ## Why it matters
     /// supabase-js does not throw when a request fails: it resolves to
@@ -61,9 +66,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             // `.then()` / `.catch()` change what is awaited.
-            if ["throwOnError", "then", "catch", "finally"]
-                .iter()
-                .any(|m| q.op(m).is_some())
+            if r.data_guarded
+                || ["throwOnError", "then", "catch", "finally"]
+                    .iter()
+                    .any(|m| q.op(m).is_some())
             {
                 continue;
             }

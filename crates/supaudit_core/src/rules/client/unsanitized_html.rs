@@ -10,6 +10,14 @@ declare_rule! {
     /// `sanitizeHtml(x)`, `escapeHtml(x)`), a `.replace(/</g, …)` escape, a
     /// `const` bound to one, or a `useMemo(() => …)` returning one.
     ///
+    /// Values fixed in the code are not reported either: templates,
+    /// concatenations and conditionals of literals, `const`s bound to them,
+    /// UPPER_CASE names and enum members (a static SVG with
+    /// `${isOpen ? a : b}`), and shadcn/ui's chart style,
+    /// `Object.entries(THEMES).map(…).join('\n')` over a constant object
+    /// (the colours come from the chart's `config`, written in the code).
+    /// Data from props, state, `fetch` or a query is still reported.
+    ///
     /// ## Why it matters
     /// HTML from users, the database or a model (rendered Markdown, AI output,
     /// a profile bio) can carry `<img src=x onerror=…>` or `<script>`: the
