@@ -194,7 +194,7 @@ fn phases(project: &Project, settings: &Settings, runs: usize) {
             })
             .collect();
     });
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|b| std::cmp::Reverse(b.0));
     let exposed: Vec<String> = match &settings.exposed_schemas {
         Some(s) => s.clone(),
         None => DEFAULT_EXPOSED.iter().map(|s| s.to_string()).collect(),

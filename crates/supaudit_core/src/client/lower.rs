@@ -12,7 +12,8 @@ use oxc_span::{GetSpan, SourceType};
 use super::{
     Arg, CallBinding, ClientCreation, ClientFile, Directive, EnvFallback, EnvRef, FallbackKind,
     Function, HtmlSink, Import, ImportBinding, ImportKind, Loop, LoopKind, Op, QUERY_METHODS,
-    Query, QueryResult, SQL_SINKS, Shape, Str, Target, WrittenValue, secrets,
+    Query, QueryResult, SQL_SINKS, STORAGE_METHODS, Shape, StorageCall, Str, Target, WrittenValue,
+    secrets,
 };
 use crate::text::Span;
 
@@ -929,6 +930,52 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// Records `recv.storage.from('bucket').method(…)`.
+    fn storage_call(&mut self, call: &CallExpression) -> Option<()> {
+        let Expression::StaticMemberExpression(method) = call.callee.get_inner_expression() else {
+            return None;
+        };
+        if !STORAGE_METHODS.contains(&method.property.name.as_str()) {
+            return None;
+        }
+        let Expression::CallExpression(from) = method.object.get_inner_expression() else {
+            return None;
+        };
+        let Expression::StaticMemberExpression(from_member) = from.callee.get_inner_expression()
+        else {
+            return None;
+        };
+        if from_member.property.name != "from" {
+            return None;
+        }
+        let Expression::StaticMemberExpression(storage) = from_member.object.get_inner_expression()
+        else {
+            return None;
+        };
+        if storage.property.name != "storage" {
+            return None;
+        }
+        let bucket = from
+            .arguments
+            .first()
+            .and_then(|a| a.as_expression())
+            .and_then(|e| self.string(e))?;
+        let path = call
+            .arguments
+            .first()
+            .and_then(|a| a.as_expression())
+            .and_then(|e| self.string(e));
+        let receiver = self.src(storage.object.span()).to_string();
+        self.file.storage.push(StorageCall {
+            bucket,
+            method: method.property.name.to_string(),
+            path,
+            receiver,
+            span: span(call.span),
+        });
+        Some(())
+    }
+
     /// Records the query chain ending in `call`, if it is one.
     fn chain(&mut self, call: &CallExpression) -> Option<()> {
         struct Link<'b, 'a> {
@@ -1706,6 +1753,7 @@ impl<'a> Visit<'a> for Lowerer<'_> {
         if !self.consumed.contains(&it.span.start) {
             self.chain(it);
         }
+        self.storage_call(it);
         match callee_name(&it.callee) {
             Some(name) if SQL_SINKS.contains(&name) && !self.local_sql(&it.callee) => {
                 if let Some(first) = it.arguments.first().and_then(|a| a.as_expression()) {
@@ -2463,6 +2511,42 @@ log("select " + x);
         assert!(looks_like_sql("  SELECT\n id"));
         assert!(!looks_like_sql("Please update your profile"));
         assert!(!looks_like_sql("selected items"));
+    }
+
+    #[test]
+    fn lowers_storage_calls() {
+        let src = r#"
+export async function save(file: File, id: string) {
+  const { error } = await supabase.storage.from('avatars').upload(`${id}/avatar.png`, file, { upsert: true });
+  const { data } = admin.storage.from('exports').getPublicUrl('report.csv');
+  await supabase.storage.from(bucketName).remove([id]);
+  await supabase.storage.from('avatars').unknownMethod();
+  await supabase.from('avatars').select('id');
+  return Array.from(files).map((f) => f.name);
+}
+"#;
+        let f = parse_client("a.ts", src);
+        let got: Vec<(&str, &str, Option<&str>, &str)> = f
+            .storage
+            .iter()
+            .map(|c| {
+                (
+                    c.bucket.value.as_str(),
+                    c.method.as_str(),
+                    c.path.as_ref().map(|p| p.value.as_str()),
+                    c.receiver.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("avatars", "upload", None, "supabase"),
+                ("exports", "getPublicUrl", Some("report.csv"), "admin"),
+            ]
+        );
+        // The table query is still a query, not a Storage call.
+        assert_eq!(f.queries.len(), 1);
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct ClientFile {
     /// Values written as HTML: `dangerouslySetInnerHTML={{ __html: X }}`,
     /// `el.innerHTML = X`, `el.outerHTML = X`.
     pub html_sinks: Vec<HtmlSink>,
+    /// supabase-js Storage calls: `client.storage.from('bucket').upload(…)`.
+    pub storage: Vec<StorageCall>,
     /// Functions (declarations, expressions, arrows, methods) with a body,
     /// outermost first.
     pub functions: Vec<Function>,
@@ -327,6 +329,40 @@ pub enum Target {
 /// A string literal's value and the span of its contents (inside the quotes).
 /// `exact` is false when escapes make the source differ from the value; spans
 /// inside it are then not reliable and only the whole literal is pointed at.
+/// `recv.storage.from('bucket').method(…)`: a Storage API call on a bucket.
+/// Only a string-literal bucket and a known Storage method make one.
+#[derive(Debug, Clone)]
+pub struct StorageCall {
+    pub bucket: Str,
+    /// `upload`, `download`, `list`, `remove`, `createSignedUrl`, …
+    pub method: String,
+    /// The path argument (`'avatars/' + id` is not a string): the first argument
+    /// of `upload`, `download`, `createSignedUrl`, … when it is a string.
+    pub path: Option<Str>,
+    /// Source text of the client (`supabase` in `supabase.storage.from(…)`).
+    pub receiver: String,
+    /// The whole call, `recv.storage.from('b').upload(…)`.
+    pub span: Span,
+}
+
+/// Methods of a Storage bucket client (`StorageFileApi` in supabase-js).
+pub const STORAGE_METHODS: &[&str] = &[
+    "upload",
+    "update",
+    "move",
+    "copy",
+    "createSignedUrl",
+    "createSignedUrls",
+    "createSignedUploadUrl",
+    "uploadToSignedUrl",
+    "download",
+    "info",
+    "exists",
+    "getPublicUrl",
+    "remove",
+    "list",
+];
+
 #[derive(Debug, Clone)]
 pub struct Str {
     pub value: String,

@@ -48,7 +48,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if matches!(
                 kind,
                 KeyKind::AnonJwt | KeyKind::OtherJwt | KeyKind::ServiceRoleJwt
-            ) && is_demo_jwt(&e.value)
+            ) && is_demo_jwt(e.value)
             {
                 continue;
             }
