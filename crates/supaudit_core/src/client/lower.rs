@@ -115,6 +115,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
             error_read,
             data: p.data,
             data_guarded,
+            decl_end: p.after,
         });
     }
     for q in &mut file.queries {

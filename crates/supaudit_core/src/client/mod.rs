@@ -124,6 +124,9 @@ pub struct QueryResult {
     /// path for null (`!data`, `data == null`, `!data?.length`, one side of
     /// `||`) and throws or returns (or calls `notFound()` / `redirect()`).
     pub data_guarded: bool,
+    /// End of the declarator (`const { data } = await q` without the `;`),
+    /// where a fix inserts the error check after the statement.
+    pub decl_end: u32,
 }
 
 /// A function with a body.

@@ -1,5 +1,5 @@
-use crate::client::{Query, Target};
-use crate::diagnostic::Diagnostic;
+use crate::client::{Query, QueryResult, Target};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rules::{Context, declare_rule};
 
 declare_rule! {
@@ -37,13 +37,19 @@ declare_rule! {
     /// ```
     /// Or add `.throwOnError()` to the chain so that a failure throws.
     ///
+    /// The fix (unsafe: the function now throws where it went on before)
+    /// adds `error` to the destructuring when it is missing (as `queryError`
+    /// when the file already uses the name `error`) and inserts
+    /// `if (error) throw error;` after the declaration, indented as it. It is
+    /// not offered for a declaration with several declarators.
+    ///
     /// ## Reference
     /// Seed audit 000 §4.1 (query patterns: error handling).
     pub static UNCHECKED_ERROR = {
         name: "unchecked-error",
         category: Client,
         severity: Warning,
-        fix: false,
+        fix: true,
         check: check,
     }
 }
@@ -104,7 +110,95 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let mut d = UNCHECKED_ERROR.diagnostic(unit.path, span, message);
             d.help = Some(HELP.to_string());
+            if let Some(fix) = fix(unit.path, unit.text, r) {
+                d.fixes.push(fix);
+            }
             out.push(d);
         }
     }
+}
+
+/// Adds `error` to the binding if needed and `if (error) throw error;` after
+/// the declaration.
+fn fix(path: &str, text: &str, r: &QueryResult) -> Option<Fix> {
+    let end = r.decl_end as usize;
+    let rest = text.get(end..)?;
+    let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    // After the declarator: `;`, the end of the line (no-semicolon style), or
+    // another declarator (`, b = …`: no fix).
+    let (insert_at, semi) = match rest[gap..].chars().next() {
+        Some(';') => (end + gap + 1, ";"),
+        None | Some('\n') | Some('\r') => (end, ""),
+        _ => return None,
+    };
+    let line_start = text[..r.span.start as usize]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let mut edits = Vec::new();
+    let checked = match (&r.keys, &r.error) {
+        (Some(_), None) => {
+            let pattern = text.get(r.span.start as usize..r.span.end as usize)?;
+            // The pattern alone (`{ data }`), not a type annotation after it.
+            let close = pattern.trim_end().strip_suffix('}')?.len();
+            let before = pattern[..close].trim_end();
+            let name = free_name(text);
+            let key = if name == "error" {
+                "error".to_string()
+            } else {
+                format!("error: {name}")
+            };
+            let insertion = if before.ends_with('{') {
+                format!(" {key} ")
+            } else if before.ends_with(',') {
+                format!(" {key}")
+            } else {
+                format!(", {key}")
+            };
+            edits.push(Edit::insert(
+                path,
+                r.span.start + before.len() as u32,
+                insertion,
+            ));
+            name
+        }
+        (Some(_), Some((name, _))) => name.clone(),
+        (None, Some((name, _))) => format!("{name}.error"),
+        (None, None) => return None,
+    };
+    edits.push(Edit::insert(
+        path,
+        insert_at as u32,
+        format!("\n{indent}if ({checked}) throw {checked}{semi}"),
+    ));
+    Some(Fix::unsafe_(
+        format!("Throw `{checked}` when the request fails"),
+        edits,
+    ))
+}
+
+/// `error`, or `queryError`, `queryError2`, … when the file already uses it as
+/// a word (another binding in scope would be redeclared).
+fn free_name(text: &str) -> String {
+    let used = |name: &str| {
+        text.match_indices(name).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + name.len()..].chars().next();
+            let ident =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+            !ident(before) && !ident(after)
+        })
+    };
+    for name in ["error", "queryError"] {
+        if !used(name) {
+            return name.to_string();
+        }
+    }
+    (2..)
+        .map(|n| format!("queryError{n}"))
+        .find(|n| !used(n))
+        .unwrap_or_default()
 }
