@@ -28,6 +28,14 @@
 #   PG_RUN_PORT     first port to try (default 54399; the next free one is used)
 #   PG_BIN          PostgreSQL bin dir (default /usr/lib/postgresql/15/bin)
 #   PG_RUN_VERBOSE  1: also print NOTICEs and the server log on failure
+#   PG_RUN_COMPARE  1: after an item's SQL ran, compare PostgreSQL's catalog
+#                   (scripts/catalog.sql) with supaudit's schema model: the
+#                   item's catalog.txt when it has one (fixture dirs written by
+#                   the rule tests), else `$SUPAUDIT_BIN catalog <item>` (a
+#                   project root). A difference fails the item with a diff
+#                   (scripts/catalog-diff.py). An item with a `catalog.skip`
+#                   file (its first line says why) is not compared.
+#   SUPAUDIT_BIN    supaudit binary for PG_RUN_COMPARE (default: supaudit on PATH)
 #
 # Works as root (CI): initdb/postgres run as the `postgres` user, psql runs as
 # the caller and connects as the cluster superuser `postgres`.
@@ -187,6 +195,7 @@ for item in "$@"; do
     || { cat "$tmp/err" >&2; die "could not create database $db"; }
 
   ok=1
+  floor=""
   for f in "$SUPABASE_STUBS" "${files[@]}"; do
     if ! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$f" >/dev/null 2>"$tmp/err"; then
       ok=0
@@ -195,14 +204,46 @@ for item in "$@"; do
     if [ "${PG_RUN_VERBOSE:-0}" = 1 ] && [ -s "$tmp/err" ]; then
       sed 's/^/    /' "$tmp/err" >&2
     fi
+    if [ "$f" = "$SUPABASE_STUBS" ] && [ "${PG_RUN_COMPARE:-0}" = 1 ]; then
+      # Everything created from here on is the project's (oids only grow).
+      floor=$("$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "select greatest(
+        (select max(oid::int8) from pg_class), (select max(oid::int8) from pg_proc),
+        (select max(oid::int8) from pg_type), (select coalesce(max(oid::int8), 0) from pg_policy),
+        (select max(oid::int8) from pg_namespace), (select max(oid::int8) from pg_constraint))")
+    fi
   done
 
+  compared=""
+  if [ "$ok" = 1 ] && [ "${PG_RUN_COMPARE:-0}" = 1 ]; then
+    if [ -d "$item" ] && [ -f "$item/catalog.skip" ]; then
+      compared=" (model not compared: $(head -n 1 "$item/catalog.skip"))"
+    else
+      if [ -d "$item" ] && [ -f "$item/catalog.txt" ]; then
+        cp "$item/catalog.txt" "$tmp/model.txt"
+      elif ! "${SUPAUDIT_BIN:-supaudit}" catalog "$item" >"$tmp/model.txt" 2>"$tmp/err"; then
+        ok=0
+      fi
+      if [ "$ok" = 1 ]; then
+        if ! "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -v floor="$floor" -d "$db" \
+             -f "$script_dir/catalog.sql" >"$tmp/pg.txt" 2>"$tmp/err"; then
+          ok=0
+        elif ! python3 "$script_dir/catalog-diff.py" "$tmp/model.txt" "$tmp/pg.txt" >"$tmp/err"; then
+          ok=0
+          f="the model-vs-PostgreSQL comparison (- supaudit's model, + PostgreSQL)"
+        else
+          compared=" (model = catalog)"
+        fi
+      fi
+    fi
+  fi
+
   if [ "$ok" = 1 ]; then
-    echo "ok  $item"
+    echo "ok  $item$compared"
     passed=$((passed + 1))
   else
     echo "FAIL $item"
     [ "$f" = "$SUPABASE_STUBS" ] && echo "    (while loading the stubs $f)"
+    case "$f" in "the model-vs-PostgreSQL"*) echo "    $f:" ;; esac
     sed 's/^/    /' "$tmp/err"
     if [ "${PG_RUN_VERBOSE:-0}" = 1 ]; then
       echo "    --- server log (tail) ---"

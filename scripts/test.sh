@@ -74,9 +74,23 @@ for example in examples/*/; do
 done
 for d in "$work"/pg/*/; do pg_items+=("${d%/}"); done
 
-log "fixtures, fixed fixtures and examples on a real PostgreSQL (${#pg_items[@]} items)"
-bash scripts/pg-run.sh "${pg_items[@]}" | tee "$work/pg.log"
+log "fixtures, fixed fixtures, model histories and examples on a real PostgreSQL (${#pg_items[@]} items), each catalog compared with supaudit's model"
+PG_RUN_COMPARE=1 SUPAUDIT_BIN="$root/target/debug/supaudit" \
+  bash scripts/pg-run.sh "${pg_items[@]}" | tee "$work/pg.log"
 pg_passed=$(grep -c '^ok ' "$work/pg.log" || true)
+compared=$(grep -c '^ok .*(model = catalog)$' "$work/pg.log" || true)
+echo "model = PostgreSQL catalog on $compared of $pg_passed items (the rest say why not)"
+
+log "the model-vs-PostgreSQL comparison reports a difference (a model that is wrong on purpose)"
+mkdir -p "$work/wrong-model"
+echo 'create table public.t (id bigint primary key, note text);' > "$work/wrong-model/0000_init.sql"
+printf '%s\n' 'column public.t.id bigint not null' 'column public.t.note integer' > "$work/wrong-model/catalog.txt"
+if PG_RUN_COMPARE=1 bash scripts/pg-run.sh "$work/wrong-model" > "$work/wrong-model.log" 2>&1; then
+  echo "the comparison did not fail on a wrong model"; cat "$work/wrong-model.log"; exit 1
+fi
+grep -q '^    -column public.t.note integer$' "$work/wrong-model.log"
+grep -q '^    +column public.t.note text$' "$work/wrong-model.log"
+echo "ok: the wrong column type is shown as a diff"
 
 log "SARIF output against the SARIF 2.1.0 schema"
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
@@ -90,4 +104,4 @@ fi
 python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
 
 echo
-echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + wasm_passed + web_passed + 2)) passed, 0 failed"
+echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + wasm_passed + web_passed + 3)) passed, 0 failed"

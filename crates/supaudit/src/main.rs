@@ -34,6 +34,14 @@ enum Command {
     },
     /// Run the language server on stdin/stdout (for editors).
     Lsp,
+    /// Print the schema model as catalog lines (what `scripts/catalog.sql`
+    /// prints from PostgreSQL), for the model-vs-PostgreSQL test.
+    #[command(hide = true)]
+    Catalog {
+        /// Project folder (holding `supabase/`).
+        #[arg(default_value = ".")]
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -69,6 +77,7 @@ fn run() -> ExitCode {
         Command::Rule { name } => rules_cmd::rule(&name),
         Command::Rules { format } => rules_cmd::rules(format),
         Command::Lsp => Ok(supaudit_lsp::run_stdio()),
+        Command::Catalog { path } => catalog(&path),
     };
     match result {
         Ok(code) => code,
@@ -77,4 +86,19 @@ fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn catalog(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let loaded = supaudit_fs::load(path)?;
+    let settings = match &loaded.project.config {
+        Some(text) => supaudit_core::Settings::from_toml(text)
+            .map_err(|e| anyhow::anyhow!("supaudit.toml: {e}"))?,
+        None => supaudit_core::Settings::default(),
+    };
+    let analysis = supaudit_core::analyze(&loaded.project, &settings);
+    print!(
+        "{}",
+        supaudit_core::model::catalog::catalog(&analysis.model)
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -196,7 +196,7 @@ fn fail_on_sets_the_exit_code() {
     std::fs::create_dir_all(dir.join("supabase/migrations")).unwrap();
     std::fs::write(
         dir.join("supabase/migrations/20240101000000_a.sql"),
-        "create table public.t (id bigint primary key, user_id uuid references auth.users (id));\nalter table public.t enable row level security;\n",
+        "create table public.t (id bigint primary key, user_id uuid references auth.users (id) on delete cascade);\nalter table public.t enable row level security;\n",
     )
     .unwrap();
     // Only info and warning findings here.

@@ -7,6 +7,10 @@ pub enum FileKind {
     Migration { version: String, name: String },
     /// A `supabase/migrations/*.sql` whose name has no `<version>_` prefix.
     MalformedMigration,
+    /// A down script: `supabase/migrations/*.down.sql` or
+    /// `supabase/rollbacks/*.sql`. Read (for `missing-rollback` and
+    /// `migration-order`) but never replayed.
+    Rollback,
     /// `supabase/schemas/*.sql` (declarative schemas).
     Schema,
     /// `supabase/seed.sql`.
@@ -109,6 +113,11 @@ pub fn order_key(f: &SourceFile) -> (u8, String, String) {
 pub fn classify(path: &str) -> FileKind {
     let file_name = path.rsplit('/').next().unwrap_or(path);
     let dir = &path[..path.len() - file_name.len()];
+    if (dir.ends_with("supabase/migrations/") && file_name.ends_with(".down.sql"))
+        || (dir.ends_with("supabase/rollbacks/") && file_name.ends_with(".sql"))
+    {
+        return FileKind::Rollback;
+    }
     if dir.ends_with("supabase/migrations/") && file_name.ends_with(".sql") {
         let stem = &file_name[..file_name.len() - 4];
         if let Some((version, name)) = stem.split_once('_')
@@ -166,6 +175,14 @@ mod tests {
             FileKind::MalformedMigration
         );
         assert_eq!(classify("supabase/schemas/a.sql"), FileKind::Schema);
+        // Down scripts are read but not replayed.
+        for down in [
+            "supabase/migrations/20240101000000_init.down.sql",
+            "supabase/rollbacks/20240101000000_init.sql",
+        ] {
+            assert_eq!(classify(down), FileKind::Rollback, "{down}");
+            assert!(!classify(down).is_sql(), "{down}");
+        }
         assert_eq!(classify("supabase/config.toml"), FileKind::SupabaseConfig);
         assert_eq!(classify(".env.example"), FileKind::Env);
         assert_eq!(classify("src/a.tsx"), FileKind::Client);

@@ -20,20 +20,28 @@ pub fn fixtures_dir() -> PathBuf {
 /// A fixture: one text holding several files, each after a `-- file: <path>` line
 /// (`# file:` for TOML and env files). Text before the first header belongs to
 /// the default migration. Lines `-- pg: skip <reason>` at the top keep the
-/// fixture out of the PostgreSQL run.
+/// fixture out of the PostgreSQL run; `-- model: skip <reason>` runs it but does
+/// not compare the model with PostgreSQL's catalog (for statements the model
+/// knowingly does not replay).
 pub struct Fixture {
     pub project: Project,
     pub pg_skip: Option<String>,
+    pub model_skip: Option<String>,
 }
 
 pub fn parse_fixture(text: &str) -> Fixture {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut current = (DEFAULT_MIGRATION.to_string(), String::new());
     let mut pg_skip = None;
+    let mut model_skip = None;
     for line in text.split_inclusive('\n') {
         let t = line.trim_end();
         if let Some(reason) = t.strip_prefix("-- pg: skip") {
             pg_skip = Some(reason.trim().to_string());
+            continue;
+        }
+        if let Some(reason) = t.strip_prefix("-- model: skip") {
+            model_skip = Some(reason.trim().to_string());
             continue;
         }
         let header = t
@@ -59,7 +67,11 @@ pub fn parse_fixture(text: &str) -> Fixture {
             project.files.push(SourceFile::new(path, text));
         }
     }
-    Fixture { project, pg_skip }
+    Fixture {
+        project,
+        pg_skip,
+        model_skip,
+    }
 }
 
 /// Settings that turn `rule` on (rules off by default included).
@@ -209,11 +221,27 @@ pub fn changed_files(before: &Project, after: &Project) -> String {
 }
 
 /// Writes a project's SQL files, in replay order, into `dir` for the PostgreSQL run.
-pub fn write_sql_for_postgres(project: &Project, dir: &Path) {
+/// Writes the project's SQL files in replay order for `scripts/pg-run.sh`, and
+/// the model's catalog lines (`catalog.txt`) for its comparison with
+/// PostgreSQL's catalog (`PG_RUN_COMPARE=1`); `model_skip` writes
+/// `catalog.skip` with the reason instead.
+pub fn write_sql_for_postgres_checked(project: &Project, dir: &Path, model_skip: Option<&str>) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();
     for (i, f) in project.sql_files_in_order().into_iter().enumerate() {
         let name = f.path.rsplit('/').next().unwrap();
         std::fs::write(dir.join(format!("{i:04}_{name}")), &f.text).unwrap();
+    }
+    match model_skip {
+        Some(reason) => std::fs::write(dir.join("catalog.skip"), format!("{reason}\n")).unwrap(),
+        None => {
+            let settings = Settings::default();
+            let model = supaudit_core::analyze(project, &settings).model;
+            std::fs::write(
+                dir.join("catalog.txt"),
+                supaudit_core::model::catalog::catalog(&model),
+            )
+            .unwrap();
+        }
     }
 }

@@ -87,9 +87,14 @@ fn run_rule(rule: &str) {
         if let Some(out) = pg_dir()
             && fx.pg_skip.is_none()
         {
-            write_sql_for_postgres(&fx.project, &out.join(format!("{rule}__{case}")));
+            let skip = fx.model_skip.as_deref();
+            write_sql_for_postgres_checked(&fx.project, &out.join(format!("{rule}__{case}")), skip);
             if has_fix {
-                write_sql_for_postgres(&fixed, &out.join(format!("{rule}__{case}_fixed")));
+                write_sql_for_postgres_checked(
+                    &fixed,
+                    &out.join(format!("{rule}__{case}_fixed")),
+                    skip,
+                );
             }
         }
     }
@@ -109,7 +114,11 @@ fn run_rule(rule: &str) {
         if let Some(out) = pg_dir()
             && px.pg_skip.is_none()
         {
-            write_sql_for_postgres(&px.project, &out.join(format!("{rule}__{case}")));
+            write_sql_for_postgres_checked(
+                &px.project,
+                &out.join(format!("{rule}__{case}")),
+                px.model_skip.as_deref(),
+            );
         }
     }
 }
@@ -178,4 +187,35 @@ rule_tests! {
     client_type_mismatch => "client-type-mismatch",
     missing_composite_index => "missing-composite-index",
     jsonb_filter_unindexed => "jsonb-filter-unindexed",
+    missing_command_policy => "missing-command-policy",
+    policy_service_role_check => "policy-service-role-check",
+    policy_auth_role_deprecated => "policy-auth-role-deprecated",
+    sensitive_column_plaintext => "sensitive-column-plaintext",
+    grant_all_to_anon => "grant-all-to-anon",
+    storage_bucket_unbounded => "storage-bucket-unbounded",
+    storage_policy_unscoped => "storage-policy-unscoped",
+    rls_subquery_in => "rls-subquery-in",
+    policy_column_unindexed => "policy-column-unindexed",
+    ivfflat_fixed_lists => "ivfflat-fixed-lists",
+    index_predicate_not_immutable => "index-predicate-not-immutable",
+    concurrently_in_transaction => "concurrently-in-transaction",
+    refresh_concurrently_no_unique_index => "refresh-concurrently-no-unique-index",
+    missing_foreign_key => "missing-foreign-key",
+    array_of_references => "array-of-references",
+    auth_fk_no_cascade => "auth-fk-no-cascade",
+    inconsistent_on_delete => "inconsistent-on-delete",
+    enum_like_text_unchecked => "enum-like-text-unchecked",
+    email_unchecked => "email-unchecked",
+    unbounded_text => "unbounded-text",
+    timestamp_without_time_zone => "timestamp-without-time-zone",
+    updated_at_no_trigger => "updated-at-no-trigger",
+    migration_order => "migration-order",
+    destructive_change => "destructive-change",
+    add_not_null_without_default => "add-not-null-without-default",
+    column_type_change => "column-type-change",
+    index_without_concurrently => "index-without-concurrently",
+    constraint_not_valid => "constraint-not-valid",
+    prefer_identity => "prefer-identity",
+    prefer_bigint => "prefer-bigint",
+    missing_rollback => "missing-rollback",
 }

@@ -204,6 +204,11 @@ mod tests {
     #[test]
     fn reads_path_matches_the_walk() {
         assert!(reads_path("supabase/migrations/20240101000000_init.sql"));
+        // Down scripts (missing-rollback, migration-order).
+        assert!(reads_path("supabase/rollbacks/20240101000000_init.sql"));
+        assert!(reads_path(
+            "supabase/migrations/20240101000000_init.down.sql"
+        ));
         assert!(reads_path("src/lib/client.ts"));
         assert!(!reads_path("node_modules/x/index.js"));
         assert!(!reads_path(".git/x.ts"));

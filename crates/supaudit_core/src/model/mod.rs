@@ -3,6 +3,7 @@
 //! (roles, `auth`, `storage`, default grants). Objects remember where they
 //! were created and last changed.
 
+pub mod catalog;
 mod platform;
 mod replay;
 

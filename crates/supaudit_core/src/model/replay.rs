@@ -312,7 +312,7 @@ impl Replay {
                     });
                 }
             }
-            StmtKind::DropIndex { names } => {
+            StmtKind::DropIndex { names, .. } => {
                 for n in names {
                     for rel in m.relations.values_mut() {
                         if n.schema.as_deref().is_none_or(|s| s == rel.schema) {
@@ -480,6 +480,24 @@ impl Replay {
             } => {
                 m.enums.insert(key(name), v.clone());
             }
+            StmtKind::AlterTypeAddValue {
+                name,
+                value,
+                position,
+            } => {
+                if let Some(values) = m.enums.get_mut(&key(name))
+                    && !values.contains(value)
+                {
+                    let at = position
+                        .as_ref()
+                        .and_then(|(before, w)| {
+                            let i = values.iter().position(|v| v == w)?;
+                            Some(if *before { i } else { i + 1 })
+                        })
+                        .unwrap_or(values.len());
+                    values.insert(at, value.clone());
+                }
+            }
             _ => {}
         }
     }
@@ -549,6 +567,9 @@ fn change_privileges(set: &mut BTreeSet<String>, privileges: &[String], grant: b
         }
         for p in privileges {
             set.remove(p);
+            // Revoking a table privilege revokes it on every column too.
+            let prefix = format!("{p}(");
+            set.retain(|q| !q.starts_with(&prefix));
         }
     }
 }
@@ -671,6 +692,36 @@ fn new_table(m: &Model, t: &CreateTable, o: Origin, origin: &dyn Fn(Span) -> Ori
     rel.grants = default_grants(m, &k.0, "tables");
     rel.columns_end = t.columns_end;
     rel.keys_from_elsewhere = t.partition_of || !t.like.is_empty();
+    // A partition has its parent's columns, and its keys and indexes (cloned
+    // by PostgreSQL onto every partition), but not its RLS, policies or grants.
+    if let Some(parent) = t.partition_parent.as_ref().and_then(|p| m.relation(p)) {
+        rel.columns = parent
+            .columns
+            .iter()
+            .map(|c| Column {
+                origin: o,
+                ..c.clone()
+            })
+            .collect();
+        rel.primary_key = parent.primary_key.clone();
+        rel.uniques = parent.uniques.clone();
+        rel.foreign_keys = parent
+            .foreign_keys
+            .iter()
+            .map(|f| ForeignKey {
+                origin: o,
+                ..f.clone()
+            })
+            .collect();
+        rel.indexes = parent
+            .indexes
+            .iter()
+            .map(|i| Index {
+                origin: o,
+                ..i.clone()
+            })
+            .collect();
+    }
     for c in &t.columns {
         add_column(&mut rel, c, origin(c.span));
     }
@@ -862,5 +913,42 @@ fn rename_column(rel: &mut Relation, from: &str, to: &str) {
         for c in i.columns.iter_mut().flatten() {
             r(c);
         }
+        for item in &mut i.items {
+            *item = replace_ident(item, from, to);
+        }
+        if let Some(p) = &mut i.predicate {
+            *p = replace_ident(p, from, to);
+        }
     }
+}
+
+/// `text` with every identifier `from` (outside string literals) renamed `to`.
+fn replace_ident(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            out.push_str(if word == from { to } else { word });
+            word.clear();
+        }
+    };
+    for ch in text.chars() {
+        if in_string {
+            out.push(ch);
+            if ch == '\'' {
+                in_string = false;
+            }
+        } else if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            if ch == '\'' {
+                in_string = true;
+            }
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }

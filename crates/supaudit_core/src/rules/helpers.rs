@@ -202,6 +202,63 @@ pub fn is_correlated(select: &Expr, outer: &Relation, model: &Model) -> bool {
     })
 }
 
+/// The statement an origin points at (its file and whole-statement span), for
+/// fixes that need the statement's own spans.
+pub fn stmt_at<'a>(
+    ctx: &'a crate::rules::Context,
+    origin: &crate::model::Origin,
+) -> Option<&'a crate::sql::Stmt> {
+    let unit = ctx.sql.iter().find(|u| u.file == origin.file)?;
+    unit.sql.stmts.iter().find(|s| s.span == origin.stmt)
+}
+
+/// Every relation and index name the project uses anywhere in its history
+/// (index names share the relation namespace), for naming new indexes.
+pub fn relation_names_in_use(ctx: &crate::rules::Context) -> std::collections::BTreeSet<String> {
+    use crate::sql::StmtKind;
+    let mut names = std::collections::BTreeSet::new();
+    for rel in ctx.model.relations.values() {
+        names.insert(rel.name.clone());
+        names.extend(rel.indexes.iter().filter_map(|i| i.name.clone()));
+    }
+    for unit in ctx.sql {
+        for s in &unit.sql.stmts {
+            match &s.kind {
+                StmtKind::CreateIndex(ix) => names.extend(ix.name.clone()),
+                StmtKind::CreateTable(t) => {
+                    names.insert(t.name.name.clone());
+                }
+                StmtKind::CreateView(v) => {
+                    names.insert(v.name.name.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    names
+}
+
+/// A name like PostgreSQL's own (`table_col_idx`), cut to 63 bytes, that no
+/// name in `used` has; it is added to `used`.
+pub fn fresh_index_name(base: &str, used: &mut std::collections::BTreeSet<String>) -> String {
+    fn cut(base: &str, max: usize) -> &str {
+        let mut end = base.len().min(max);
+        while !base.is_char_boundary(end) {
+            end -= 1;
+        }
+        &base[..end]
+    }
+    let mut name = cut(base, 63).to_string();
+    let mut n = 1;
+    while used.contains(&name) {
+        let suffix = n.to_string();
+        name = format!("{}{suffix}", cut(base, 63 - suffix.len()));
+        n += 1;
+    }
+    used.insert(name.clone());
+    name
+}
+
 /// An edit that creates a new migration holding `sql`, named by Supabase's
 /// convention, `<version>_<name>.sql`, in the folder of the newest migration
 /// (else next to `supabase/config.toml`, else `supabase/migrations/`). The

@@ -10,6 +10,7 @@ pub mod helpers;
 
 pub mod client;
 pub mod config;
+pub mod integrity;
 pub mod migration;
 pub mod performance;
 pub mod security;
@@ -137,12 +138,35 @@ pub static ALL: &[&Rule] = &[
     &security::public_bucket_listing::PUBLIC_BUCKET_LISTING,
     &security::graphql_table_exposed::GRAPHQL_TABLE_EXPOSED,
     &security::insecure_queue_exposed::INSECURE_QUEUE_EXPOSED,
+    &security::missing_command_policy::MISSING_COMMAND_POLICY,
+    &security::policy_service_role_check::POLICY_SERVICE_ROLE_CHECK,
+    &security::policy_auth_role_deprecated::POLICY_AUTH_ROLE_DEPRECATED,
+    &security::sensitive_column_plaintext::SENSITIVE_COLUMN_PLAINTEXT,
+    &security::grant_all_to_anon::GRANT_ALL_TO_ANON,
+    &security::storage_bucket_unbounded::STORAGE_BUCKET_UNBOUNDED,
+    &security::storage_policy_unscoped::STORAGE_POLICY_UNSCOPED,
     // performance
     &performance::auth_rls_initplan::AUTH_RLS_INITPLAN,
     &performance::unindexed_foreign_key::UNINDEXED_FOREIGN_KEY,
     &performance::duplicate_index::DUPLICATE_INDEX,
     &performance::no_primary_key::NO_PRIMARY_KEY,
     &performance::multiple_permissive_policies::MULTIPLE_PERMISSIVE_POLICIES,
+    &performance::rls_subquery_in::RLS_SUBQUERY_IN,
+    &performance::policy_column_unindexed::POLICY_COLUMN_UNINDEXED,
+    &performance::ivfflat_fixed_lists::IVFFLAT_FIXED_LISTS,
+    &performance::index_predicate_not_immutable::INDEX_PREDICATE_NOT_IMMUTABLE,
+    &performance::concurrently_in_transaction::CONCURRENTLY_IN_TRANSACTION,
+    &performance::refresh_concurrently_no_unique_index::REFRESH_CONCURRENTLY_NO_UNIQUE_INDEX,
+    // integrity
+    &integrity::missing_foreign_key::MISSING_FOREIGN_KEY,
+    &integrity::array_of_references::ARRAY_OF_REFERENCES,
+    &integrity::auth_fk_no_cascade::AUTH_FK_NO_CASCADE,
+    &integrity::inconsistent_on_delete::INCONSISTENT_ON_DELETE,
+    &integrity::enum_like_text_unchecked::ENUM_LIKE_TEXT_UNCHECKED,
+    &integrity::email_unchecked::EMAIL_UNCHECKED,
+    &integrity::unbounded_text::UNBOUNDED_TEXT,
+    &integrity::timestamp_without_time_zone::TIMESTAMP_WITHOUT_TIME_ZONE,
+    &integrity::updated_at_no_trigger::UPDATED_AT_NO_TRIGGER,
     // client code
     &client::service_role_in_client::SERVICE_ROLE_IN_CLIENT,
     &client::server_module_in_client::SERVER_MODULE_IN_CLIENT,
@@ -169,6 +193,15 @@ pub static ALL: &[&Rule] = &[
     &config::stats_extension_missing::STATS_EXTENSION_MISSING,
     // migrations
     &migration::column_renamed_in_use::COLUMN_RENAMED_IN_USE,
+    &migration::migration_order::MIGRATION_ORDER,
+    &migration::destructive_change::DESTRUCTIVE_CHANGE,
+    &migration::add_not_null_without_default::ADD_NOT_NULL_WITHOUT_DEFAULT,
+    &migration::column_type_change::COLUMN_TYPE_CHANGE,
+    &migration::index_without_concurrently::INDEX_WITHOUT_CONCURRENTLY,
+    &migration::constraint_not_valid::CONSTRAINT_NOT_VALID,
+    &migration::prefer_identity::PREFER_IDENTITY,
+    &migration::prefer_bigint::PREFER_BIGINT,
+    &migration::missing_rollback::MISSING_ROLLBACK,
     // syntax and meta
     &syntax::syntax_error::SYNTAX_ERROR,
     &syntax::unparsed_statement::UNPARSED_STATEMENT,

@@ -94,6 +94,8 @@ pub enum StmtKind {
     CreateIndex(CreateIndex),
     DropIndex {
         names: Vec<QName>,
+        /// `drop index concurrently`.
+        concurrently: bool,
     },
     CreateView(CreateView),
     AlterView(AlterView),
@@ -138,6 +140,13 @@ pub enum StmtKind {
     CreateType {
         name: QName,
         enum_values: Option<Vec<String>>,
+    },
+    /// `alter type … add value 'v' [before | after 'w']`.
+    AlterTypeAddValue {
+        name: QName,
+        value: String,
+        /// `(true, w)` for `before 'w'`, `(false, w)` for `after 'w'`.
+        position: Option<(bool, String)>,
     },
     Begin,
     Commit,
@@ -219,6 +228,8 @@ pub struct CreateTable {
     pub if_not_exists: bool,
     pub foreign: bool,
     pub partition_of: bool,
+    /// The partitioned table of `create table … partition of <parent>`.
+    pub partition_parent: Option<QName>,
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<TableConstraint>,
     /// Byte offset just before the closing `)` of the column list, if any.
@@ -303,6 +314,11 @@ pub struct CreatePolicy {
     pub roles: Vec<String>,
     pub using: Option<Expr>,
     pub with_check: Option<Expr>,
+    /// The `to …` clause, keyword included, when the statement has one.
+    pub roles_span: Option<Span>,
+    /// Where a `to …` clause goes when there is none: the end of the
+    /// `for …` clause, else of `as …`, else of the table name.
+    pub roles_at: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -395,6 +411,13 @@ pub struct CreateView {
     pub reads: Vec<QName>,
     /// Span of the view name; the `with (...)` fix inserts after it.
     pub insert_options_at: u32,
+    /// Output column names, when the query is one SELECT (not a UNION…):
+    /// the view's column list, else each target's alias or plain column
+    /// name; `None` for an unnamed expression or `*`. Empty when unknown.
+    pub columns: Vec<Option<String>>,
+    /// The plain columns of the query's top-level `group by`, when it has
+    /// one and every item is a plain column.
+    pub group_by: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]

@@ -400,6 +400,7 @@ impl Lower<'_> {
             K::CREATE_INDEX => StmtKind::CreateIndex(self.create_index(node)),
             K::DROP_INDEX => StmtKind::DropIndex {
                 names: children(node, K::INDEX_REF).map(|n| qname(&n)).collect(),
+                concurrently: has_token(node, K::CONCURRENTLY_KW),
             },
             K::CREATE_VIEW => StmtKind::CreateView(self.create_view(node, false)),
             K::CREATE_MATERIALIZED_VIEW => StmtKind::CreateView(self.create_view(node, true)),
@@ -481,6 +482,28 @@ impl Lower<'_> {
                         .collect()
                 }),
             },
+            K::ALTER_TYPE if node.descendants().any(|n| n.kind() == K::ADD_VALUE) => {
+                let add = node
+                    .descendants()
+                    .find(|n| n.kind() == K::ADD_VALUE)
+                    .unwrap();
+                let values: Vec<String> = add
+                    .descendants()
+                    .filter(|n| n.kind() == K::LITERAL)
+                    .filter_map(|n| ast::Literal::cast(n)?.string_value())
+                    .collect();
+                let before = add
+                    .descendants_with_tokens()
+                    .any(|t| t.kind() == K::BEFORE_KW);
+                StmtKind::AlterTypeAddValue {
+                    name: child(node, K::TYPE_NAME_REF)
+                        .or_else(|| child(node, K::TYPE_NAME))
+                        .map(|n| qname(&n))
+                        .unwrap_or_else(|| QName::new(None, "")),
+                    value: values.first().cloned().unwrap_or_default(),
+                    position: values.get(1).map(|w| (before, w.clone())),
+                }
+            }
             K::BEGIN => StmtKind::Begin,
             K::COMMIT_TRANSACTION | K::ROLLBACK_TRANSACTION => StmtKind::Commit,
             K::DO => StmtKind::Do,
@@ -517,6 +540,9 @@ impl Lower<'_> {
             if_not_exists: child(node, K::IF_NOT_EXISTS).is_some(),
             foreign,
             partition_of: child(node, K::PARTITION_OF).is_some(),
+            partition_parent: child(node, K::PARTITION_OF)
+                .and_then(|p| child(&p, K::TABLE_NAME_REF))
+                .map(|n| qname(&n)),
             columns: Vec::new(),
             constraints: Vec::new(),
             columns_end: None,
@@ -780,6 +806,11 @@ impl Lower<'_> {
             with_check: child(node, K::WITH_CHECK_EXPR_CLAUSE)
                 .and_then(|c| expr_child(&c))
                 .map(|e| self.expr(&e)),
+            roles_span: child(node, K::POLICY_ROLES).map(|r| self.span(&r)),
+            roles_at: [K::POLICY_COMMAND, K::AS_POLICY_TYPE, K::ON_TABLE]
+                .iter()
+                .find_map(|k| child(node, *k))
+                .map_or(self.span(node).end, |n| self.span(&n).end),
         }
     }
 
@@ -954,6 +985,17 @@ impl Lower<'_> {
             insert_options_at: insert_after
                 .map(|n| self.span(&n).end)
                 .unwrap_or(self.span(node).start),
+            columns: view_columns(node),
+            group_by: node
+                .children()
+                .find(|c| c.kind() == K::SELECT)
+                .and_then(|s| child(&s, K::GROUP_BY_CLAUSE))
+                .and_then(|g| {
+                    let list = child(&g, K::GROUP_BY_LIST)?;
+                    list.children()
+                        .map(|item| plain_column(&item))
+                        .collect::<Option<Vec<String>>>()
+                }),
         }
     }
 
@@ -1180,6 +1222,44 @@ impl Lower<'_> {
     }
 }
 
+/// The output column names of a view (see `CreateView::columns`).
+fn view_columns(node: &SyntaxNode) -> Vec<Option<String>> {
+    let Some(select) = node.children().find(|c| c.kind() == K::SELECT) else {
+        return Vec::new();
+    };
+    if let Some(list) = child(node, K::COLUMN_LIST) {
+        return list
+            .descendants()
+            .filter(|n| n.kind() == K::COLUMN)
+            .map(|c| Some(ident(&c)))
+            .collect();
+    }
+    let Some(targets) = child(&select, K::SELECT_CLAUSE).and_then(|c| child(&c, K::TARGET_LIST))
+    else {
+        return Vec::new();
+    };
+    children(&targets, K::TARGET)
+        .map(|t| {
+            if let Some(alias) = child(&t, K::AS_NAME) {
+                return alias.children().last().map(|n| ident(&n));
+            }
+            plain_column(&t)
+        })
+        .collect()
+}
+
+/// The column name of an item that is a plain (possibly qualified) column.
+fn plain_column(item: &SyntaxNode) -> Option<String> {
+    let e = item.children().find(|c| is_expr_kind(c.kind()))?;
+    match e.kind() {
+        K::NAME_REF => Some(ident(&e)),
+        K::FIELD_EXPR if e.children().all(|k| k.kind() == K::NAME_REF) => {
+            e.children().last().map(|n| ident(&n))
+        }
+        _ => None,
+    }
+}
+
 /// Whether a function body may contain DDL or privilege statements (a cheap
 /// case-insensitive scan that lets most bodies skip a second parse).
 fn may_hold_ddl(body: &str) -> bool {
@@ -1393,11 +1473,16 @@ fn privileges(node: &SyntaxNode, is_grant: bool) -> Vec<String> {
         // Revoking a column privilege leaves the table privilege in place.
         .filter(|n| is_grant || child(n, K::COLUMN_REF_LIST).is_none())
         .map(|n| {
-            normalize_text(&text(&n))
-                .split(['(', ' '])
-                .next()
-                .unwrap_or_default()
-                .to_string()
+            let t = normalize_text(&text(&n));
+            let name = t.split(['(', ' ']).next().unwrap_or_default().to_string();
+            // A column privilege is not the table privilege: `update(a,b)`.
+            match child(&n, K::COLUMN_REF_LIST) {
+                Some(cols) => format!(
+                    "{name}({})",
+                    normalize_text(&text(&cols)).replace([' ', '(', ')'], "")
+                ),
+                None => name,
+            }
         })
         .collect();
     if p.is_empty() && (child(node, K::ALL_PRIVILEGES).is_some() || has_token(node, K::ALL_KW)) {

@@ -78,6 +78,8 @@ pub fn stmt(s: &mut Stmt, d: i64) {
         StmtKind::CreatePolicy(p) => {
             p.using.iter_mut().for_each(|e| expr(e, d));
             p.with_check.iter_mut().for_each(|e| expr(e, d));
+            p.roles_span.iter_mut().for_each(|s| span(s, d));
+            off(&mut p.roles_at, d);
         }
         StmtKind::AlterPolicy(p) => {
             p.using.iter_mut().for_each(|e| expr(e, d));
@@ -128,6 +130,7 @@ pub fn stmt(s: &mut Stmt, d: i64) {
         | StmtKind::CreateTrigger(_)
         | StmtKind::DropTrigger { .. }
         | StmtKind::CreateType { .. }
+        | StmtKind::AlterTypeAddValue { .. }
         | StmtKind::Begin
         | StmtKind::Commit
         | StmtKind::Do

@@ -51,3 +51,14 @@ create policy "Users manage their own tasks" on public.action_tasks
   for all to authenticated
   using ((select auth.uid()) = user_id)
   with check ((select auth.uid()) = user_id);
+
+-- Keep profiles.updated_at current (seed 004 part 2: "auto-updating timestamps").
+create or replace function public.set_updated_at() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+create trigger profiles_set_updated_at before update on public.profiles
+  for each row execute function public.set_updated_at();

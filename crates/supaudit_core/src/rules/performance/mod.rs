@@ -1,5 +1,11 @@
 pub mod auth_rls_initplan;
+pub mod concurrently_in_transaction;
 pub mod duplicate_index;
+pub mod index_predicate_not_immutable;
+pub mod ivfflat_fixed_lists;
 pub mod multiple_permissive_policies;
 pub mod no_primary_key;
+pub mod policy_column_unindexed;
+pub mod refresh_concurrently_no_unique_index;
+pub mod rls_subquery_in;
 pub mod unindexed_foreign_key;
