@@ -250,6 +250,10 @@ pub fn analyze_cancellable(
             check(&ctx, &mut diags);
         }
     }
+    // A fix with no edit is none (`append_stmt_fix` after a half-typed statement).
+    for d in &mut diags {
+        d.fixes.retain(|f| !f.edits.is_empty());
+    }
 
     // Files that could not be read.
     for issue in &project.load_issues {

@@ -276,9 +276,32 @@ impl<'a> Context<'a> {
     pub fn at(&self, rule: &Rule, origin: &Origin, message: impl Into<String>) -> Diagnostic {
         rule.diagnostic(self.path(origin.file), origin.span, message)
     }
-    /// The offset just after a statement, where fixes append statements.
-    pub fn after_stmt(&self, origin: &Origin) -> u32 {
-        origin.stmt.end
+    /// Where fixes append a statement after the one at `origin`, and whether a
+    /// `;` must come first (a last statement written without one). A statement
+    /// cut short by a syntax error is followed by the text the parser skipped,
+    /// up to the next `;`: appending before that `;` would put the new statement
+    /// inside the broken one, and fixing would append it again every round
+    /// (found by fuzzing, docs/fuzzing.md). `None` when no `;` follows it (a
+    /// half-typed statement at the end of the file): no place is safe.
+    pub fn after_stmt(&self, origin: &Origin) -> Option<(u32, bool)> {
+        let text = self.text(origin.file);
+        let end = (origin.stmt.end as usize).min(text.len());
+        if text[..end].trim_end().ends_with(';') {
+            return Some((end as u32, false));
+        }
+        let next_semicolon = text[end..].find(';').map(|i| end + i + 1);
+        let limit = next_semicolon.unwrap_or(text.len()) as u32;
+        let broken = self
+            .sql
+            .iter()
+            .filter(|u| u.file == origin.file)
+            .flat_map(|u| u.sql.errors.iter())
+            .any(|e| e.span.end > origin.stmt.start && e.span.start <= limit);
+        match next_semicolon {
+            Some(at) if broken || text[end..at - 1].trim().is_empty() => Some((at as u32, false)),
+            _ if !broken => Some((end as u32, true)),
+            _ => None,
+        }
     }
     /// The offset of a statement's terminating `;` (or its end when it has none).
     pub fn before_semicolon(&self, file: FileId, stmt: Span) -> u32 {
@@ -300,8 +323,13 @@ pub fn append_stmt_fix(
     sql: &str,
     safe: bool,
 ) -> Fix {
-    let at = ctx.after_stmt(origin);
-    let edit = crate::diagnostic::Edit::insert(ctx.path(origin.file), at, format!("\n{sql}"));
+    let title = title.into();
+    let Some((at, semicolon)) = ctx.after_stmt(origin) else {
+        // No edit: the checker drops fixes without edits.
+        return Fix::unsafe_(title, Vec::new());
+    };
+    let sep = if semicolon { ";\n" } else { "\n" };
+    let edit = crate::diagnostic::Edit::insert(ctx.path(origin.file), at, format!("{sep}{sql}"));
     if safe {
         Fix::safe(title, vec![edit])
     } else {

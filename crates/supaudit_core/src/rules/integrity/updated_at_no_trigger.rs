@@ -12,6 +12,9 @@ declare_rule! {
     /// whose function the project does not define is given the benefit of
     /// the doubt.
     ///
+    /// Not reported either when client code updates the table and every one of
+    /// its `.update()` / `.upsert()` calls writes `updated_at` itself.
+    ///
     /// ## Why it matters
     /// The column's `default now()` only runs on insert. Unless every write
     /// path remembers to set it, `updated_at` stays at the creation time:
@@ -108,7 +111,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(col) = rel.column("updated_at") else {
             continue;
         };
-        if rel.triggers.iter().any(|t| maintains(ctx, t)) {
+        if rel.triggers.iter().any(|t| maintains(ctx, t)) || client_maintains(ctx, rel) {
             continue;
         }
         let mut d = ctx.at(
@@ -128,6 +131,45 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// Whether the project's client code updates the table and writes
+/// `updated_at` itself in every `.update()` / `.upsert()` it makes (an object
+/// with spreads or computed keys counts as writing it: it may).
+fn client_maintains(ctx: &Context, rel: &Relation) -> bool {
+    let mut updates = 0;
+    for unit in ctx.clients {
+        for q in &unit.ir.queries {
+            let Some((table, schema)) = q.table() else {
+                continue;
+            };
+            if table.value != rel.name || schema.unwrap_or("public") != rel.schema {
+                continue;
+            }
+            for op in q
+                .ops
+                .iter()
+                .filter(|o| matches!(o.method.as_str(), "update" | "upsert"))
+            {
+                updates += 1;
+                let writes = |a: &crate::client::Arg| match a {
+                    crate::client::Arg::Object { keys, complete, .. } => {
+                        !complete || keys.iter().any(|(k, _)| k == "updated_at")
+                    }
+                    _ => true,
+                };
+                let ok = match op.args.first() {
+                    Some(crate::client::Arg::Objects(items)) => items.iter().all(writes),
+                    Some(a) => writes(a),
+                    None => false,
+                };
+                if !ok {
+                    return false;
+                }
+            }
+        }
+    }
+    updates > 0
 }
 
 fn fix(ctx: &Context, rel: &Relation) -> Option<Fix> {

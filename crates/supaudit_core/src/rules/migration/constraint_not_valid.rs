@@ -90,7 +90,7 @@ fn check_stmt(ctx: &Context, model: &Model, s: StmtRef, out: &mut Vec<Diagnostic
     let StmtKind::AlterTable(a) = &s.stmt.kind else {
         return;
     };
-    let Some(rel) = existing_table(model, &a.name, s) else {
+    let Some(rel) = existing_table(ctx, model, &a.name, s) else {
         return;
     };
     let path = ctx.path(s.file);

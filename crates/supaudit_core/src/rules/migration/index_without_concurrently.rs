@@ -65,7 +65,7 @@ fn check_stmt(ctx: &Context, model: &Model, s: StmtRef, out: &mut Vec<Diagnostic
     if ix.concurrently {
         return;
     }
-    let Some(rel) = existing_table(model, &ix.table, s) else {
+    let Some(rel) = existing_table(ctx, model, &ix.table, s) else {
         return;
     };
     if let Some(name) = &ix.name

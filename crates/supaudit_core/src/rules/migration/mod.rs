@@ -32,13 +32,39 @@ pub(crate) fn in_migration(ctx: &Context, s: StmtRef) -> bool {
 /// The table `name` as it is before the statement, when an earlier migration
 /// file (or the platform) created it. A table the statement's own file
 /// created (or created again) is new: locking or rewriting it costs nothing.
+/// A table a declarative schema (`supabase/schemas/`, replayed first) declares
+/// exists only once an earlier migration file creates it too.
 pub(crate) fn existing_table<'m>(
+    ctx: &Context,
     model: &'m Model,
     name: &QName,
     s: StmtRef,
 ) -> Option<&'m Relation> {
+    let is_migration = |file: crate::model::FileId| {
+        ctx.project
+            .files
+            .get(file.0 as usize)
+            .is_some_and(|f| matches!(f.kind, FileKind::Migration { .. }))
+    };
     model.relation(name).filter(|r| {
-        r.origin.file != s.file && matches!(r.kind, RelKind::Table | RelKind::MaterializedView)
+        if r.origin.file == s.file || !matches!(r.kind, RelKind::Table | RelKind::MaterializedView)
+        {
+            return false;
+        }
+        if r.origin.is_platform() || is_migration(r.origin.file) {
+            return true;
+        }
+        // Declared outside the migrations: look for an earlier migration that creates it.
+        ctx.sql
+            .iter()
+            .filter(|u| u.order < s.order && u.file != s.file && is_migration(u.file))
+            .flat_map(|u| u.sql.stmts.iter())
+            .any(|st| match &st.kind {
+                crate::sql::StmtKind::CreateTable(t) => {
+                    t.name.name == r.name && t.name.schema_or_public() == r.schema
+                }
+                _ => false,
+            })
     })
 }
 

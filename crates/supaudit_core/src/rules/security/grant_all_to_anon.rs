@@ -14,8 +14,8 @@ declare_rule! {
     /// The grants Supabase itself makes (its default privileges in `public`)
     /// are not findings: only GRANT statements in the project are reported, at
     /// the statement. Also not reported: grants restating those defaults the
-    /// way `supabase db dump` writes them (`grant all … to anon` with the same
-    /// grant to `service_role` in the same file), column-level grants
+    /// way `supabase db dump` writes them (`grant all … to anon`, or the full
+    /// privilege list, with the same grant to `service_role` in the same file), column-level grants
     /// (`grant update (col)`), grants in function bodies (not run by the
     /// migration), and grants whose table was dropped or whose privileges were
     /// revoked again by the end of the history (a table renamed later is not
@@ -54,12 +54,15 @@ declare_rule! {
 
 const WRITES: &[&str] = &["all", "insert", "update", "delete", "truncate"];
 
-/// Whether another grant in the same file gives `service_role` `all` on the
-/// same object (the shape of `supabase db dump` output).
+/// Whether the same file also grants `service_role` at least the same
+/// privileges on the same object (the shape of `supabase db dump` output,
+/// which restates the platform's default grants to `anon`, `authenticated` and
+/// `service_role` table by table, as `all` or as the full privilege list).
 fn restates_defaults(ctx: &Context, file: crate::model::FileId, g: &Grant) -> bool {
-    if !g.privileges.iter().all(|p| p == "all") {
-        return false;
-    }
+    let covers = |o: &Grant| {
+        o.privileges.iter().any(|p| p == "all")
+            || g.privileges.iter().all(|p| o.privileges.contains(p))
+    };
     if g.roles.iter().any(|r| r == "service_role") {
         return true;
     }
@@ -71,8 +74,8 @@ fn restates_defaults(ctx: &Context, file: crate::model::FileId, g: &Grant) -> bo
             matches!(&s.kind, StmtKind::Grant(o)
                 if o.is_grant
                     && o.object == g.object
-                    && o.privileges.iter().any(|p| p == "all")
-                    && o.roles.iter().any(|r| r == "service_role"))
+                    && o.roles.iter().any(|r| r == "service_role")
+                    && covers(o))
         })
 }
 
