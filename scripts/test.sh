@@ -64,6 +64,11 @@ SUPAUDIT_BIN="$root/target/debug/supaudit" npm run package -w editors/vscode
 node editors/vscode/scripts/check-vsix.mjs | tee "$work/vsix.log"
 vsix_passed=$(grep -Eo '^[0-9]+ passed, 0 failed' "$work/vsix.log" | awk '{print $1}')
 
+log "supaudit gen types: each example's database.types.ts compiles with tsc --strict, used the way supabase-js uses it"
+SUPAUDIT_BIN="$root/target/debug/supaudit" SUPAUDIT_TSC_OUT="$work/gen-types" \
+  bash scripts/gen-types-tsc.sh | tee "$work/gen-types-tsc.log"
+gentypes_passed=$(grep -c '^ok ' "$work/gen-types-tsc.log" || true)
+
 log "example projects, and each example after every fix (--unsafe-fixes), on PostgreSQL"
 pg_items=()
 for example in examples/*/; do
@@ -104,4 +109,4 @@ fi
 python3 scripts/validate-sarif.py "$schema" "$work/example.sarif"
 
 echo
-echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + wasm_passed + web_passed + 3)) passed, 0 failed"
+echo "total: $((cargo_passed + pg_passed + node_passed + vscode_passed + vsix_passed + gentypes_passed + wasm_passed + web_passed + 3)) passed, 0 failed"

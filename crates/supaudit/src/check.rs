@@ -58,8 +58,17 @@ enum Color {
 }
 
 fn load(args: &CheckArgs) -> anyhow::Result<(PathBuf, Project, Settings)> {
-    let loaded = supaudit_fs::load(&args.path)?;
-    let config_text = match &args.config {
+    load_project(&args.path, args.config.as_ref())
+}
+
+/// Reads the project at `path` and its settings (`config`, or
+/// `<root>/supaudit.toml`); shared with `supaudit report`.
+pub(crate) fn load_project(
+    path: &std::path::Path,
+    config: Option<&PathBuf>,
+) -> anyhow::Result<(PathBuf, Project, Settings)> {
+    let loaded = supaudit_fs::load(path)?;
+    let config_text = match config {
         Some(p) => Some(
             std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
         ),
@@ -67,9 +76,7 @@ fn load(args: &CheckArgs) -> anyhow::Result<(PathBuf, Project, Settings)> {
     };
     let settings = match config_text {
         Some(text) => Settings::from_toml(&text).map_err(|e| {
-            let name = args
-                .config
-                .as_ref()
+            let name = config
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "supaudit.toml".into());
             let at = e

@@ -1,6 +1,8 @@
 //! The `supaudit` binary: a thin layer over `supaudit_core`.
 
 mod check;
+mod gen_cmd;
+mod report_cmd;
 mod rules_cmd;
 
 use std::process::ExitCode;
@@ -22,6 +24,8 @@ struct Cli {
 enum Command {
     /// Check a project and report findings.
     Check(check::CheckArgs),
+    /// Write an audit report (score, scorecard, checklist, findings) as Markdown, HTML or JSON.
+    Report(report_cmd::ReportArgs),
     /// Print the documentation of one rule.
     Rule {
         /// Rule name, e.g. `rls-disabled`.
@@ -31,6 +35,11 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+    },
+    /// Generate code from the schema the migrations build (`gen types`).
+    Gen {
+        #[command(subcommand)]
+        command: gen_cmd::GenCommand,
     },
     /// Run the language server on stdin/stdout (for editors).
     Lsp,
@@ -74,8 +83,10 @@ fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Report(args) => report_cmd::run(args),
         Command::Rule { name } => rules_cmd::rule(&name),
         Command::Rules { format } => rules_cmd::rules(format),
+        Command::Gen { command } => gen_cmd::run(command),
         Command::Lsp => Ok(supaudit_lsp::run_stdio()),
         Command::Catalog { path } => catalog(&path),
     };

@@ -21,12 +21,13 @@ pub fn rule(name: &str) -> anyhow::Result<ExitCode> {
 /// The Markdown page of a rule: a header with its metadata, then its doc comment.
 pub fn rule_page(r: &rules::Rule) -> String {
     format!(
-        "# {}\n\n- Category: {}\n- Default severity: {}\n- Enabled by default: {}\n- Fix: {}\n\n{}",
+        "# {}\n\n- Category: {}\n- Default severity: {}\n- Enabled by default: {}\n- Fix: {}\n- Effort to fix: {}\n\n{}",
         r.name,
         r.category.as_str(),
         r.severity,
         if r.default_enabled { "yes" } else { "no" },
         if r.fix { "yes" } else { "no" },
+        r.effort,
         r.documentation()
     )
 }
@@ -61,7 +62,7 @@ pub fn rules(format: ListFormat) -> anyhow::Result<ExitCode> {
                 .map(|r| {
                     serde_json::json!({
                         "name": r.name, "category": r.category.as_str(), "severity": r.severity.as_str(),
-                        "fix": r.fix, "default_enabled": r.default_enabled, "summary": r.summary(),
+                        "fix": r.fix, "effort": r.effort, "default_enabled": r.default_enabled, "summary": r.summary(),
                     })
                 })
                 .collect();

@@ -254,6 +254,21 @@ pub fn analyze_cancellable(
     for d in &mut diags {
         d.fixes.retain(|f| !f.edits.is_empty());
     }
+    // As in ruff: no fix edits a file that does not parse. An edit could land
+    // inside the broken text, never take effect, or break it further (found
+    // by fuzzing: glued statements, unclosed quotes). Fixes come back once the
+    // file parses again.
+    let broken: std::collections::HashSet<String> = diags
+        .iter()
+        .filter(|d| d.rule == rules::syntax::syntax_error::SYNTAX_ERROR.name)
+        .map(|d| d.file.clone())
+        .collect();
+    if !broken.is_empty() {
+        for d in &mut diags {
+            d.fixes
+                .retain(|f| !f.edits.iter().any(|e| broken.contains(&e.file)));
+        }
+    }
 
     // Files that could not be read.
     for issue in &project.load_issues {

@@ -8,11 +8,13 @@ pub mod diagnostic;
 pub mod model;
 pub mod project;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod sql;
 pub mod suppress;
 pub mod text;
+pub mod typegen;
 
 pub use checker::{
     Analysis, FixOptions, Fixed, ParseCache, analyze, analyze_cancellable, analyze_with, check, fix,

@@ -185,6 +185,7 @@ declare_rule! {{
         category: {variant},
         severity: Warning,
         fix: false,
+        effort: "30 min", // TODO: honest time to fix one finding ("15 min", "2-4 hours")
         check: check,
     }}
 }}

@@ -73,6 +73,10 @@ pub struct Column {
     pub not_null: bool,
     pub default: Option<Expr>,
     pub identity: bool,
+    /// `generated always as identity`: clients may not write it.
+    pub identity_always: bool,
+    /// A generated (computed, stored) column.
+    pub generated: bool,
     pub checks: Vec<Expr>,
     /// Where the column was added, or where its type was last changed.
     pub origin: Origin,
@@ -128,7 +132,9 @@ impl Index {
             .iter()
             .filter_map(|c| c.as_deref())
             .collect();
-        lead.len() == cols.len() && cols.iter().all(|c| lead.contains(c.as_str()))
+        // Compared as sets: a column listed twice (`foreign key (a, a)`) is one.
+        let wanted: BTreeSet<&str> = cols.iter().map(String::as_str).collect();
+        lead == wanted
     }
 }
 
@@ -165,6 +171,8 @@ pub struct ViewInfo {
     pub options: Vec<(String, String)>,
     pub reads: Vec<QName>,
     pub insert_options_at: u32,
+    /// The view's SELECT, when it is one (for the types of its columns).
+    pub query: Option<crate::sql::ViewQuery>,
 }
 
 impl ViewInfo {

@@ -15,6 +15,8 @@ fn col(name: &str, ty: &str, not_null: bool) -> Column {
         not_null,
         default: None,
         identity: false,
+        identity_always: false,
+        generated: false,
         checks: Vec::new(),
         origin: Origin::PLATFORM,
         comment: None,

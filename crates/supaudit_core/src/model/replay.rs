@@ -341,6 +341,7 @@ impl Replay {
                     options: v.options.clone(),
                     reads: v.reads.iter().map(resolve).collect(),
                     insert_options_at: v.insert_options_at,
+                    query: v.query.clone(),
                 });
                 m.relations.insert(k, rel);
             }
@@ -738,6 +739,8 @@ fn add_column(rel: &mut Relation, c: &ColumnDef, o: Origin) {
         not_null: c.not_null,
         default: c.default.clone(),
         identity: c.identity,
+        identity_always: c.identity_always,
+        generated: c.generated,
         checks: c.checks.clone(),
         origin: o,
         comment: None,

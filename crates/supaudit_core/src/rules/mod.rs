@@ -28,6 +28,9 @@ pub struct Rule {
     pub severity: Severity,
     /// Whether the rule offers fixes.
     pub fix: bool,
+    /// How long fixing one finding usually takes ("15 min", "2-4 hours"),
+    /// for the audit report's effort estimates.
+    pub effort: &'static str,
     pub default_enabled: bool,
     /// Markdown, from the rule file's doc comment.
     pub docs: &'static str,
@@ -93,6 +96,7 @@ macro_rules! declare_rule {
             category: $cat:ident,
             severity: $sev:ident,
             fix: $fix:literal,
+            effort: $effort:literal,
             $(default_enabled: $def:literal,)?
             $(check: $check:expr,)?
             $(check_stmt: $check_stmt:expr,)?
@@ -104,6 +108,7 @@ macro_rules! declare_rule {
             category: $crate::diagnostic::Category::$cat,
             severity: $crate::diagnostic::Severity::$sev,
             fix: $fix,
+            effort: $effort,
             default_enabled: declare_rule!(@def $($def)?),
             docs: concat!($($doc, "\n"),*),
             check: declare_rule!(@opt $($check)?),

@@ -189,6 +189,9 @@ pub struct ColumnDef {
     pub unique: bool,
     pub default: Option<Expr>,
     pub identity: bool,
+    /// `generated always as identity` (not `by default`).
+    pub identity_always: bool,
+    /// `generated always as (expr) stored`.
     pub generated: bool,
     pub references: Option<ForeignKey>,
     pub checks: Vec<Expr>,
@@ -418,6 +421,32 @@ pub struct CreateView {
     /// The plain columns of the query's top-level `group by`, when it has
     /// one and every item is a plain column.
     pub group_by: Option<Vec<String>>,
+    /// The query, when it is one SELECT: what `supaudit gen types` types the
+    /// view's columns from.
+    pub query: Option<ViewQuery>,
+}
+
+/// The top-level SELECT of a view.
+#[derive(Debug, Clone)]
+pub struct ViewQuery {
+    pub targets: Vec<ViewTarget>,
+    /// Relations in FROM (joined ones included), with their alias.
+    pub from: Vec<(QName, Option<String>)>,
+    /// One relation in FROM and no join, subquery, DISTINCT, GROUP BY,
+    /// HAVING, LIMIT, OFFSET, WITH or WINDOW: the shape PostgreSQL can make
+    /// automatically updatable (aggregates in the targets are not checked).
+    pub simple: bool,
+}
+
+/// One output column (or `*`) of a view's SELECT.
+#[derive(Debug, Clone)]
+pub struct ViewTarget {
+    /// The name: the view's column list, else the alias; `None` when
+    /// PostgreSQL derives it from the expression.
+    pub name: Option<String>,
+    pub expr: Option<Expr>,
+    /// `*` is `Some(None)`, `t.*` is `Some(Some("t"))`.
+    pub star: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone)]

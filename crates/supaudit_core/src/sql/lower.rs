@@ -586,6 +586,7 @@ impl Lower<'_> {
             unique: false,
             default: None,
             identity: false,
+            identity_always: false,
             generated: false,
             references: None,
             checks: Vec::new(),
@@ -627,7 +628,8 @@ impl Lower<'_> {
                 }
                 K::GENERATED_CONSTRAINT => {
                     if descendant(&ch, K::GENERATED_IDENTITY).is_some() {
-                        c.identity = true
+                        c.identity = true;
+                        c.identity_always = !normalize_text(&text(&ch)).contains("by default");
                     } else {
                         c.generated = true
                     }
@@ -996,7 +998,90 @@ impl Lower<'_> {
                         .map(|item| plain_column(&item))
                         .collect::<Option<Vec<String>>>()
                 }),
+            query: self.view_query(node),
         }
+    }
+
+    /// The view's SELECT (see `CreateView::query`).
+    fn view_query(&self, node: &SyntaxNode) -> Option<ViewQuery> {
+        let select = node.children().find(|c| c.kind() == K::SELECT)?;
+        let list = child(&select, K::SELECT_CLAUSE).and_then(|c| child(&c, K::TARGET_LIST))?;
+        let names: Option<Vec<String>> = child(node, K::COLUMN_LIST).map(|l| {
+            l.descendants()
+                .filter(|n| n.kind() == K::COLUMN)
+                .map(|c| ident(&c))
+                .collect()
+        });
+        let mut targets: Vec<ViewTarget> = children(&list, K::TARGET)
+            .map(|t| {
+                let e = t.children().find(|c| is_expr_kind(c.kind()));
+                let star = if child(&t, K::STAR).is_some() {
+                    Some(None)
+                } else {
+                    e.as_ref()
+                        .filter(|e| e.kind() == K::FIELD_EXPR && child(e, K::STAR).is_some())
+                        .map(|e| child(e, K::NAME_REF).map(|n| ident(&n)))
+                };
+                ViewTarget {
+                    name: child(&t, K::AS_NAME)
+                        .and_then(|a| a.children().last())
+                        .map(|n| ident(&n)),
+                    expr: if star.is_some() {
+                        None
+                    } else {
+                        e.map(|e| self.expr(&e))
+                    },
+                    star,
+                }
+            })
+            .collect();
+        if let Some(names) = names {
+            for (t, n) in targets.iter_mut().zip(names) {
+                t.name = Some(n);
+            }
+        }
+        let from_clause = child(&select, K::FROM_CLAUSE);
+        let from: Vec<(QName, Option<String>)> = from_clause
+            .iter()
+            .flat_map(|f| f.descendants())
+            .filter(|n| n.kind() == K::RELATION_FROM_ITEM)
+            .filter_map(|item| {
+                let name = child(&item, K::RELATION_NAME_REF)?;
+                let alias = child(&item, K::FROM_ALIAS)
+                    .and_then(|a| child(&a, K::TABLE_ALIAS))
+                    .map(|a| ident(&a));
+                Some((qname(&name), alias))
+            })
+            .collect();
+        let items = from_clause.as_ref().map_or(0, |f| {
+            f.children().filter(|c| c.kind() != K::FROM_KW).count()
+        });
+        let simple = from.len() == 1
+            && items == 1
+            && from_clause.as_ref().is_some_and(|f| {
+                !f.children().any(|c| c.kind() == K::JOIN_EXPR)
+                    && !f.descendants().any(|c| is_select_kind(c.kind()))
+            })
+            && !select.children().any(|c| {
+                matches!(
+                    c.kind(),
+                    K::DISTINCT_CLAUSE
+                        | K::GROUP_BY_CLAUSE
+                        | K::HAVING_CLAUSE
+                        | K::LIMIT_CLAUSE
+                        | K::OFFSET_CLAUSE
+                        | K::WITH_CLAUSE
+                        | K::WINDOW_CLAUSE
+                        | K::FETCH_CLAUSE
+                )
+            })
+            && child(&select, K::SELECT_CLAUSE)
+                .is_none_or(|c| child(&c, K::DISTINCT_CLAUSE).is_none());
+        Some(ViewQuery {
+            targets,
+            from,
+            simple,
+        })
     }
 
     fn insert(&self, node: &SyntaxNode) -> Insert {

@@ -100,6 +100,9 @@ pub fn stmt(s: &mut Stmt, d: i64) {
         StmtKind::CreateView(v) => {
             span(&mut v.name_span, d);
             off(&mut v.insert_options_at, d);
+            for t in v.query.iter_mut().flat_map(|q| q.targets.iter_mut()) {
+                t.expr.iter_mut().for_each(|e| expr(e, d));
+            }
         }
         StmtKind::Insert(i) => {
             for r in &mut i.rows {

@@ -54,6 +54,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: false,
+        effort: "15 min",
         check: check,
     }
 }

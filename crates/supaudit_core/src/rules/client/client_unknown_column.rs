@@ -52,6 +52,7 @@ declare_rule! {
         category: Client,
         severity: Error,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

@@ -37,6 +37,7 @@ declare_rule! {
         category: Client,
         severity: Error,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

@@ -53,6 +53,7 @@ declare_rule! {
         category: Client,
         severity: Info,
         fix: false,
+        effort: "2-4 hours",
         check: check,
     }
 }

@@ -44,6 +44,7 @@ declare_rule! {
         category: Performance,
         severity: Warning,
         fix: false,
+        effort: "1 hour",
         check: check,
     }
 }

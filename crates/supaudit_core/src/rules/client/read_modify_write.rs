@@ -53,6 +53,7 @@ declare_rule! {
         category: Client,
         severity: Warning,
         fix: false,
+        effort: "1-2 hours",
         check: check,
     }
 }

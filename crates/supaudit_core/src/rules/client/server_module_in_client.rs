@@ -54,6 +54,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: false,
+        effort: "1 hour",
         check: check,
     }
 }

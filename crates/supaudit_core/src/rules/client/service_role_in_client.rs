@@ -37,6 +37,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: false,
+        effort: "2-4 hours",
         check: check,
     }
 }

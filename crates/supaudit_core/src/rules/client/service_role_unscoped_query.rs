@@ -54,6 +54,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: false,
+        effort: "1 hour",
         check: check,
     }
 }
@@ -87,6 +88,7 @@ impl<'c> Imports<'c> {
 /// Whether a function in `unit` (or a module it imports) named `name`
 /// returns a service-role client.
 fn service_factory<'c>(
+    key: fn(&str) -> bool,
     ctx: &'c Context,
     imports: &Imports<'c>,
     unit: &ClientUnit,
@@ -100,19 +102,18 @@ fn service_factory<'c>(
         .any(|c| c.factory && c.binding.as_deref() == Some(name))
     {
         return ir.clients.iter().any(|c| {
-            c.factory
-                && c.binding.as_deref() == Some(name)
-                && c.key_env.as_deref().is_some_and(is_service_key_name)
+            c.factory && c.binding.as_deref() == Some(name) && c.key_env.as_deref().is_some_and(key)
         });
     }
     imported(ctx, imports, unit, name, hops).is_some_and(|(target, exported)| {
-        service_factory(ctx, imports, target, &exported, hops + 1)
+        service_factory(key, ctx, imports, target, &exported, hops + 1)
     })
 }
 
 /// Whether the variable `name` in `unit` holds a service-role client, at
 /// `at` (the bindings in functions around `at`, or at module level).
 fn service_variable<'c>(
+    key: fn(&str) -> bool,
     ctx: &'c Context,
     imports: &Imports<'c>,
     unit: &ClientUnit,
@@ -137,7 +138,7 @@ fn service_variable<'c>(
         .map(|c| {
             (
                 c.span.start,
-                Some(c.key_env.as_deref().is_some_and(is_service_key_name)),
+                Some(c.key_env.as_deref().is_some_and(key)),
                 None,
             )
         })
@@ -150,9 +151,10 @@ fn service_variable<'c>(
         .max_by_key(|b| b.0);
     match client {
         Some((_, Some(service), _)) => service,
-        Some((_, None, Some(callee))) => service_factory(ctx, imports, unit, callee, hops),
+        Some((_, None, Some(callee))) => service_factory(key, ctx, imports, unit, callee, hops),
         _ => imported(ctx, imports, unit, name, hops).is_some_and(|(target, exported)| {
             service_variable(
+                key,
                 ctx,
                 imports,
                 target,
@@ -180,8 +182,47 @@ fn imported<'c>(
     Some((target, b.imported.clone()))
 }
 
+/// Answers "does this query run through a service-role client?" for rules
+/// outside this file, sharing one import index between questions.
+pub(crate) struct ServiceRoleClients<'c>(Imports<'c>);
+
+impl<'c> ServiceRoleClients<'c> {
+    pub(crate) fn new() -> Self {
+        ServiceRoleClients(Imports {
+            units: OnceCell::new(),
+        })
+    }
+    /// Whether the query's client was created with a public (anon or
+    /// publishable) key read from a browser-visible env variable
+    /// (`NEXT_PUBLIC_SUPABASE_ANON_KEY`): a request made with the user's session,
+    /// under row level security.
+    pub(crate) fn runs_query_with_public_key(
+        &self,
+        ctx: &'c Context,
+        unit: &ClientUnit,
+        q: &Query,
+    ) -> bool {
+        fn public_key(name: &str) -> bool {
+            crate::client::public_prefix(name).is_some() && !is_service_key_name(name)
+        }
+        through_client_with(public_key, ctx, &self.0, unit, q)
+    }
+}
+
 /// Whether the query's receiver is a service-role client.
 fn through_service_role<'c>(
+    ctx: &'c Context,
+    imports: &Imports<'c>,
+    unit: &ClientUnit,
+    q: &Query,
+) -> bool {
+    through_client_with(is_service_key_name, ctx, imports, unit, q)
+}
+
+/// Whether the query's receiver is a client created with a key whose env
+/// variable name satisfies `key`.
+fn through_client_with<'c>(
+    key: fn(&str) -> bool,
     ctx: &'c Context,
     imports: &Imports<'c>,
     unit: &ClientUnit,
@@ -196,9 +237,9 @@ fn through_service_role<'c>(
             && !s.starts_with(|c: char| c.is_ascii_digit())
     };
     if let Some(callee) = r.strip_suffix("()") {
-        return ident(callee) && service_factory(ctx, imports, unit, callee, 0);
+        return ident(callee) && service_factory(key, ctx, imports, unit, callee, 0);
     }
-    ident(r) && service_variable(ctx, imports, unit, r, q.span, 0)
+    ident(r) && service_variable(key, ctx, imports, unit, r, q.span, 0)
 }
 
 /// Columns that hold the owning user's id: a foreign key to `auth.users`, or

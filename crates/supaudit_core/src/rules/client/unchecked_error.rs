@@ -50,6 +50,7 @@ declare_rule! {
         category: Client,
         severity: Warning,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

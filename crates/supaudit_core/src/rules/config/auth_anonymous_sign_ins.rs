@@ -30,6 +30,7 @@ declare_rule! {
         category: Config,
         severity: Info,
         fix: false,
+        effort: "5 min",
         check: check,
     }
 }

@@ -37,6 +37,7 @@ declare_rule! {
         category: Config,
         severity: Warning,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

@@ -37,6 +37,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: true,
+        effort: "1 hour",
         check: check,
     }
 }

@@ -35,6 +35,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

@@ -41,6 +41,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: false,
+        effort: "2-4 hours",
         check: check,
     }
 }

@@ -49,6 +49,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: false,
+        effort: "15 min",
         check: check,
     }
 }

@@ -61,6 +61,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

@@ -51,6 +51,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

@@ -56,6 +56,7 @@ declare_rule! {
         category: Integrity,
         severity: Warning,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

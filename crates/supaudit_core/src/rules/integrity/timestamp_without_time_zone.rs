@@ -53,6 +53,7 @@ declare_rule! {
         category: Integrity,
         severity: Warning,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

@@ -46,6 +46,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: true,
+        effort: "15 min",
         default_enabled: false,
         check: check,
     }

@@ -62,6 +62,7 @@ declare_rule! {
         category: Integrity,
         severity: Info,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

@@ -40,6 +40,7 @@ declare_rule! {
         category: Migration,
         severity: Error,
         fix: false,
+        effort: "30 min",
         check_stmt: check_stmt,
     }
 }

@@ -41,6 +41,7 @@ declare_rule! {
         category: Migration,
         severity: Error,
         fix: true,
+        effort: "1 hour",
         check: check,
     }
 }

@@ -41,6 +41,7 @@ declare_rule! {
         category: Migration,
         severity: Warning,
         fix: false,
+        effort: "1-2 hours",
         check_stmt: check_stmt,
     }
 }

@@ -48,6 +48,7 @@ declare_rule! {
         category: Migration,
         severity: Warning,
         fix: false,
+        effort: "1 hour",
         check_stmt: check_stmt,
     }
 }

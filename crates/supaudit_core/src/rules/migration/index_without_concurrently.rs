@@ -50,6 +50,7 @@ declare_rule! {
         category: Migration,
         severity: Info,
         fix: false,
+        effort: "15 min",
         check_stmt: check_stmt,
     }
 }

@@ -58,6 +58,7 @@ declare_rule! {
         category: Migration,
         severity: Error,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

@@ -40,6 +40,7 @@ declare_rule! {
         category: Migration,
         severity: Info,
         fix: false,
+        effort: "30 min",
         default_enabled: false,
         check: check,
     }

@@ -43,6 +43,7 @@ declare_rule! {
         category: Migration,
         severity: Info,
         fix: false,
+        effort: "1 hour",
         default_enabled: false,
         check: check,
     }

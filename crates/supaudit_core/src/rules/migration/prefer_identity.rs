@@ -52,6 +52,7 @@ declare_rule! {
         category: Migration,
         severity: Info,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

@@ -38,6 +38,7 @@ declare_rule! {
         category: Performance,
         severity: Warning,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

@@ -52,6 +52,7 @@ declare_rule! {
         category: Performance,
         severity: Error,
         fix: false,
+        effort: "15 min",
         check: check,
     }
 }

@@ -33,6 +33,7 @@ declare_rule! {
         category: Performance,
         severity: Warning,
         fix: true,
+        effort: "5 min",
         check: check,
     }
 }

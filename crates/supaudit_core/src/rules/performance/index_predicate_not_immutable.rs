@@ -44,6 +44,7 @@ declare_rule! {
         category: Performance,
         severity: Error,
         fix: false,
+        effort: "30 min",
         check_stmt: check_stmt,
     }
 }

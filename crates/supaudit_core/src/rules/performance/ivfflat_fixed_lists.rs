@@ -38,6 +38,7 @@ declare_rule! {
         category: Performance,
         severity: Info,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

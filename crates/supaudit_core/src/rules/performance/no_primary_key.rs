@@ -34,6 +34,7 @@ declare_rule! {
         category: Performance,
         severity: Info,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

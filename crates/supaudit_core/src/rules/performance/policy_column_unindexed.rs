@@ -42,6 +42,7 @@ declare_rule! {
         category: Performance,
         severity: Warning,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

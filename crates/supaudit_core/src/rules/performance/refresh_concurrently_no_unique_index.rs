@@ -48,6 +48,7 @@ declare_rule! {
         category: Performance,
         severity: Error,
         fix: true,
+        effort: "15 min",
         check: check,
         check_stmt: check_stmt,
     }

@@ -37,6 +37,7 @@ declare_rule! {
         category: Performance,
         severity: Info,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

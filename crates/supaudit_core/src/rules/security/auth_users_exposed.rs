@@ -36,6 +36,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: false,
+        effort: "1 hour",
         check: check,
     }
 }

@@ -28,6 +28,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

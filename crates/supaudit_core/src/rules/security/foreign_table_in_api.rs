@@ -30,6 +30,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

@@ -48,6 +48,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

@@ -32,6 +32,7 @@ declare_rule! {
         category: Security,
         severity: Info,
         fix: false,
+        effort: "15 min",
         check: check,
     }
 }

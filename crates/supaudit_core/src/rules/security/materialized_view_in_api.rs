@@ -29,6 +29,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: false,
+        effort: "30 min",
         check: check,
     }
 }

@@ -2,6 +2,7 @@ use super::api_reachable;
 use super::policy_auth_role_deprecated::{is_jwt_claim, unwrap_scalar};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Origin, Policy, RelKind, Relation};
+use crate::rules::client::service_role_unscoped_query::ServiceRoleClients;
 use crate::rules::helpers::{quote_ident, rel_sql_name};
 use crate::rules::{Context, append_stmt_fix, declare_rule};
 use crate::sql::{Expr, ExprKind, PolicyCommand};
@@ -23,6 +24,14 @@ declare_rule! {
     /// `on delete cascade`) or `authenticated` lacks the DELETE privilege. A
     /// missing UPDATE policy is not reported: append-only rows (messages, logs,
     /// completions) are common and intended.
+    ///
+    /// Client code changes that: when supabase-js code of the project inserts,
+    /// upserts, updates or deletes rows of a table with row level security,
+    /// through a client created with the public key
+    /// (`NEXT_PUBLIC_SUPABASE_ANON_KEY`, `VITE_SUPABASE_PUBLISHABLE_KEY`…) outside
+    /// edge functions, tests and scripts, and no policy allows that command,
+    /// the finding names the calls (`src/services/projects.ts:12`), whatever the
+    /// other policies are, UPDATE included.
     ///
     /// ## Why it matters
     /// Without a policy for a command, RLS denies it for every API user: an
@@ -56,6 +65,7 @@ declare_rule! {
         category: Security,
         severity: Info,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }
@@ -151,7 +161,79 @@ fn later(a: Origin, b: Origin) -> Origin {
     }
 }
 
+/// A write client code makes through the API (not with the service-role key).
+struct ClientWrite {
+    command: PolicyCommand,
+    /// `path:line`.
+    at: String,
+}
+
+/// Edge functions, tests and scripts: their writes are not the app's users'.
+fn server_or_test_path(path: &str) -> bool {
+    let p = format!("/{}", path.to_ascii_lowercase());
+    let file = p.rsplit('/').next().unwrap_or("");
+    [
+        "/supabase/functions/",
+        "/test/",
+        "/tests/",
+        "/__tests__/",
+        "/e2e/",
+        "/playwright/",
+        "/cypress/",
+        "/scripts/",
+    ]
+    .iter()
+    .any(|d| p.contains(d))
+        || [".test.", ".spec."].iter().any(|m| file.contains(m))
+}
+
+/// Writes (`.insert()`, `.upsert()`, `.update()`, `.delete()`) that client code
+/// makes through RLS (a client created with the public anon or publishable
+/// key, outside edge functions, tests and scripts), by table.
+fn client_writes(ctx: &Context) -> std::collections::HashMap<(String, String), Vec<ClientWrite>> {
+    let service = ServiceRoleClients::new();
+    let mut out: std::collections::HashMap<(String, String), Vec<ClientWrite>> =
+        std::collections::HashMap::new();
+    for unit in ctx.clients {
+        let mut lines = None;
+        for q in &unit.ir.queries {
+            let Some((table, schema)) = q.table() else {
+                continue;
+            };
+            let commands: Vec<PolicyCommand> = q
+                .ops
+                .iter()
+                .flat_map(|o| match o.method.as_str() {
+                    "insert" => vec![PolicyCommand::Insert],
+                    "upsert" => vec![PolicyCommand::Insert, PolicyCommand::Update],
+                    "update" => vec![PolicyCommand::Update],
+                    "delete" => vec![PolicyCommand::Delete],
+                    _ => vec![],
+                })
+                .collect();
+            if commands.is_empty()
+                || !table.exact
+                || server_or_test_path(unit.path)
+                || !service.runs_query_with_public_key(ctx, unit, q)
+            {
+                continue;
+            }
+            let li = lines.get_or_insert_with(|| crate::text::LineIndex::new(unit.text));
+            let at = format!("{}:{}", unit.path, li.line_of(q.span.start) + 1);
+            let key = (schema.unwrap_or("public").to_string(), table.value.clone());
+            for command in commands {
+                out.entry(key.clone()).or_default().push(ClientWrite {
+                    command,
+                    at: at.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let writes = client_writes(ctx);
     for rel in ctx.model.project_relations() {
         if rel.kind != RelKind::Table || !rel.rls_enabled || !api_reachable(ctx, rel) {
             continue;
@@ -162,6 +244,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .filter(|p| for_users(p))
             .filter_map(|p| Some((p, owner_of(rel, p)?)))
             .collect();
+        let covered = |cmd: PolicyCommand| {
+            rel.policies
+                .iter()
+                .any(|p| for_users(p) && p.command.covers(cmd))
+        };
+        // Writes client code makes that no policy allows: they fail at run time.
+        let denied: Vec<&ClientWrite> = writes
+            .get(&(rel.schema.clone(), rel.name.clone()))
+            .map(|w| {
+                w.iter()
+                    .filter(|w| {
+                        !covered(w.command)
+                            && rel.has_privilege("authenticated", w.command.as_str())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !denied.is_empty() && !rel.policies.is_empty() {
+            report_denied(ctx, rel, &owners, &denied, out);
+            continue;
+        }
         if !owners
             .iter()
             .any(|(p, _)| p.command != PolicyCommand::Select)
@@ -173,11 +276,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .find(|(p, _)| p.command != PolicyCommand::Select)
             .map(|(_, c)| c.clone())
             .unwrap_or_default();
-        let covered = |cmd: PolicyCommand| {
-            rel.policies
-                .iter()
-                .any(|p| for_users(p) && p.command.covers(cmd))
-        };
         let mut missing = Vec::new();
         if !covered(PolicyCommand::Insert)
             && rel.has_privilege("authenticated", "insert")
@@ -214,13 +312,91 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             "add a policy for {} on `{owner}` if users should do this themselves; if only the server should, ignore this finding",
             names.join(" and ")
         ));
+        d.fixes.push(skeleton_fix(ctx, rel, &owner, &missing));
+        out.push(d);
+    }
+}
+
+/// The finding for writes that client code makes and no policy allows.
+fn report_denied(
+    ctx: &Context,
+    rel: &Relation,
+    owners: &[(&Policy, String)],
+    denied: &[&ClientWrite],
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut commands: Vec<PolicyCommand> = Vec::new();
+    for w in denied {
+        if !commands.contains(&w.command) {
+            commands.push(w.command);
+        }
+    }
+    let names: Vec<&str> = commands.iter().map(|c| c.as_str()).collect();
+    let mut places: Vec<&str> = denied.iter().map(|w| w.at.as_str()).collect();
+    places.dedup();
+    let shown = places.len().min(3);
+    let more = if places.len() > shown {
+        format!(" and {} more", places.len() - shown)
+    } else {
+        String::new()
+    };
+    let mut effects = Vec::new();
+    if commands.contains(&PolicyCommand::Insert) {
+        effects.push("inserts fail with \"new row violates row-level security policy\"");
+    }
+    let silent: Vec<&str> = commands
+        .iter()
+        .filter_map(|c| match c {
+            PolicyCommand::Update => Some("updates"),
+            PolicyCommand::Delete => Some("deletes"),
+            _ => None,
+        })
+        .collect();
+    let silent = format!("{} silently change no row", silent.join(" and "));
+    if commands
+        .iter()
+        .any(|c| matches!(c, PolicyCommand::Update | PolicyCommand::Delete))
+    {
+        effects.push(&silent);
+    }
+    let origin = rel.rls_origin.unwrap_or(rel.origin);
+    let mut d = ctx.at(
+        &MISSING_COMMAND_POLICY,
+        &origin,
+        format!(
+            "table {} has no policy for {}, but client code does it through the API ({}{more}): {}",
+            rel.display_name(),
+            names.join(" or "),
+            places[..shown].join(", "),
+            effects.join("; ")
+        ),
+    );
+    d.help = Some(format!(
+        "add a policy for {} that lets users write their own rows, or make these writes on the server with the service-role key",
+        names.join(" and ")
+    ));
+    if let Some((_, owner)) = owners.first() {
+        d.fixes.push(skeleton_fix(ctx, rel, owner, &commands));
+    }
+    out.push(d);
+}
+
+/// Skeleton owner policies for `missing`, appended after the table's last policy.
+fn skeleton_fix(
+    ctx: &Context,
+    rel: &Relation,
+    owner: &str,
+    missing: &[PolicyCommand],
+) -> crate::diagnostic::Fix {
+    let names: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
+    {
         // The owner column compared as text when it is not a uuid.
-        let uid = match rel.column(&owner).and_then(|c| c.ty.as_ref()) {
+        let uid = match rel.column(owner).and_then(|c| c.ty.as_ref()) {
             Some(t) if t.base() != "uuid" => "(select auth.uid())::text",
             _ => "(select auth.uid())",
         };
         let mut sql = Vec::new();
-        for cmd in &missing {
+        for cmd in missing {
             let verb = cmd.as_str();
             let mut name = format!("Users can {verb} their own {}", rel.name);
             let mut n = 2;
@@ -228,16 +404,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 name = format!("Users can {verb} their own {} ({n})", rel.name);
                 n += 1;
             }
-            let clause = if *cmd == PolicyCommand::Insert {
-                "with check"
-            } else {
-                "using"
+            let check = format!("({uid} = {})", quote_ident(owner));
+            let clause = match cmd {
+                PolicyCommand::Insert => format!("with check {check}"),
+                PolicyCommand::Update => format!("using {check} with check {check}"),
+                _ => format!("using {check}"),
             };
             sql.push(format!(
-                "create policy {} on {} for {verb} to authenticated {clause} ({uid} = {});",
+                "create policy {} on {} for {verb} to authenticated {clause};",
                 quote_ident(&name),
                 rel_sql_name(rel),
-                quote_ident(&owner)
             ));
         }
         let anchor = rel
@@ -245,13 +421,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|p| p.origin)
             .fold(rel.last_changed, later);
-        d.fixes.push(append_stmt_fix(
+        append_stmt_fix(
             ctx,
             &anchor,
             format!("Add a policy for {} on {owner}", names.join(" and ")),
             &sql.join("\n"),
             false,
-        ));
-        out.push(d);
+        )
     }
 }

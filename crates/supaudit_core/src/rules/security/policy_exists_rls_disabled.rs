@@ -30,6 +30,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

@@ -52,6 +52,7 @@ declare_rule! {
         category: Security,
         severity: Info,
         fix: true,
+        effort: "15 min",
         check: check,
     }
 }

@@ -31,6 +31,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: false,
+        effort: "1-2 hours",
         check: check,
     }
 }

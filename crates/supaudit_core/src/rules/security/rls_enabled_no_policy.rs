@@ -38,6 +38,7 @@ declare_rule! {
         category: Security,
         severity: Info,
         fix: true,
+        effort: "1 hour",
         check: check,
     }
 }

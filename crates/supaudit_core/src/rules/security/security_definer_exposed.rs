@@ -39,6 +39,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: true,
+        effort: "30 min",
         check: check,
     }
 }

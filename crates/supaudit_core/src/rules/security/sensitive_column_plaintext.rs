@@ -51,6 +51,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: false,
+        effort: "2-4 hours",
         check: check,
     }
 }

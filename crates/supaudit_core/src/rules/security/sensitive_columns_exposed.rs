@@ -32,6 +32,7 @@ declare_rule! {
         category: Security,
         severity: Error,
         fix: true,
+        effort: "1 hour",
         check: check,
     }
 }

@@ -49,6 +49,7 @@ declare_rule! {
         category: Security,
         severity: Warning,
         fix: false,
+        effort: "1 hour",
         check: check,
     }
 }

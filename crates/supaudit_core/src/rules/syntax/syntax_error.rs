@@ -30,6 +30,7 @@ declare_rule! {
         category: Syntax,
         severity: Error,
         fix: false,
+        effort: "15 min",
         check: check,
     }
 }

@@ -35,6 +35,7 @@ declare_rule! {
         category: Syntax,
         severity: Info,
         fix: false,
+        effort: "15 min",
         check_stmt: check_stmt,
     }
 }

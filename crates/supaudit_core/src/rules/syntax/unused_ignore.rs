@@ -39,5 +39,6 @@ declare_rule! {
         category: Syntax,
         severity: Warning,
         fix: true,
+        effort: "5 min",
     }
 }
