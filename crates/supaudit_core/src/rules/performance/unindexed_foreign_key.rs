@@ -1,10 +1,7 @@
-use std::collections::BTreeSet;
-
 use crate::diagnostic::Diagnostic;
 use crate::model::RelKind;
-use crate::rules::helpers::{quote_ident, rel_sql_name};
+use crate::rules::helpers::{fresh_index_name, quote_ident, rel_sql_name, relation_names_in_use};
 use crate::rules::{Context, append_stmt_fix, declare_rule};
-use crate::sql::StmtKind;
 
 declare_rule! {
     /// ## What it does
@@ -42,56 +39,8 @@ declare_rule! {
     }
 }
 
-/// Every relation and index name the project uses anywhere in its history
-/// (index names share the relation namespace, and an index dropped later may
-/// still be created by an earlier statement under the same name).
-fn used_names(ctx: &Context) -> BTreeSet<String> {
-    let mut names: BTreeSet<String> = BTreeSet::new();
-    for rel in ctx.model.relations.values() {
-        names.insert(rel.name.clone());
-        names.extend(rel.indexes.iter().filter_map(|i| i.name.clone()));
-    }
-    for unit in ctx.sql {
-        for s in &unit.sql.stmts {
-            match &s.kind {
-                StmtKind::CreateIndex(ix) => names.extend(ix.name.clone()),
-                StmtKind::CreateTable(t) => {
-                    names.insert(t.name.name.clone());
-                }
-                StmtKind::CreateView(v) => {
-                    names.insert(v.name.name.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-    names
-}
-
-/// `base` cut to PostgreSQL's 63-byte identifier limit, on a character boundary.
-fn truncate_ident(base: &str, max: usize) -> &str {
-    let mut end = base.len().min(max);
-    while !base.is_char_boundary(end) {
-        end -= 1;
-    }
-    &base[..end]
-}
-
-/// A name like PostgreSQL's own (`table_col_idx`) that no other object uses.
-fn unique_index_name(base: &str, used: &mut BTreeSet<String>) -> String {
-    let mut name = truncate_ident(base, 63).to_string();
-    let mut n = 1;
-    while used.contains(&name) {
-        let suffix = n.to_string();
-        name = format!("{}{suffix}", truncate_ident(base, 63 - suffix.len()));
-        n += 1;
-    }
-    used.insert(name.clone());
-    name
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let mut used = used_names(ctx);
+    let mut used = relation_names_in_use(ctx);
     for rel in ctx.model.project_relations() {
         if rel.kind != RelKind::Table {
             continue;
@@ -111,7 +60,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             );
             d.help = Some("add an index that starts with the foreign key's columns".into());
-            let name = unique_index_name(
+            let name = fresh_index_name(
                 &format!("{}_{}_idx", rel.name, fk.columns.join("_")),
                 &mut used,
             );
