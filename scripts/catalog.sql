@@ -109,5 +109,16 @@ lines as (
   where t.oid > :floor and t.typtype = 'e'
     and not exists (select 1 from pg_depend d
                     where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
+  union all
+  select 'composite ' || n.nspname || '.' || t.typname || ' ('
+         || coalesce((select string_agg(
+                (case when a.attname ~ '^[a-z_][a-z0-9_]*$' then a.attname::text else '"' || replace(a.attname, '"', '""') || '"' end)
+                || ' ' || regexp_replace(format_type(a.atttypid, a.atttypmod), '^("[^"]+"|[a-z_0-9]+)\.', ''),
+                ', ' order by a.attnum)
+              from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped), '') || ')'
+  from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_class c on c.oid = t.typrelid
+  where t.oid > :floor and t.typtype = 'c' and c.relkind = 'c'
+    and not exists (select 1 from pg_depend d
+                    where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
 )
 select line from lines where line is not null order by line collate "C";

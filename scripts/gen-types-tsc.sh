@@ -3,8 +3,9 @@
 # database.types.ts and type-check it with `tsc --noEmit --strict` together
 # with a usage.ts that uses it the way supabase-js does (a generic `from()`
 # over the table names, Tables<> / TablesInsert<> / TablesUpdate<> for each
-# table and view, Enums<> and Constants for each enum). Prints one
-# `ok <example>` line per example; exits non-zero on the first failure.
+# table and view, Enums<> and Constants for each enum, CompositeTypes<> for
+# each composite type). Prints one `ok <example>` line per example; exits
+# non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -40,6 +41,7 @@ for example in examples/*/; do
   {
     cat <<'TS'
 import type {
+  CompositeTypes,
   Database,
   Enums,
   Json,
@@ -113,11 +115,21 @@ export const enum$i: Enums<"$e"> = Constants.public.Enums["$e"][0]
 export const enumAll$i: readonly Enums<"$e">[] = Constants.public.Enums["$e"]
 TS
     done
+    for c in $(names "$dir/database.types.ts" CompositeTypes); do
+      i=$((i + 1))
+      cat <<TS
+// composite type $c: every attribute may be null
+export const composite$i: CompositeTypes<"$c"> = {} as CompositeTypes<"$c">
+type _compositeNullable$i = Assert<
+  null extends CompositeTypes<"$c">[keyof CompositeTypes<"$c">] ? true : false
+>
+TS
+    done
   } > "$dir/usage.ts"
   if ! (cd "$dir" && "$tsc" --noEmit --strict --target es2022 --module esnext \
     --moduleResolution bundler --skipLibCheck database.types.ts usage.ts); then
     echo "FAIL $name: tsc rejected $dir/database.types.ts with $dir/usage.ts" >&2
     exit 1
   fi
-  echo "ok $name ($i tables, views and enums used)"
+  echo "ok $name ($i tables, views, enums and composite types used)"
 done

@@ -16,6 +16,10 @@ rm -rf "$work"
 mkdir -p "$work"
 log() { printf '\n== %s\n' "$*"; }
 
+log "formatting and lints: cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
+
 log "cargo test (unit, rule fixtures with fix invariants, CLI end-to-end, docs freshness)"
 SUPAUDIT_PG_DIR="$work/pg" SUPAUDIT_SARIF_OUT="$work/example.sarif" \
   cargo test --workspace --locked 2>&1 | tee "$work/cargo-test.log"

@@ -172,6 +172,45 @@ fn match_segment(p: &[u8], s: &[u8]) -> bool {
     pi == p.len()
 }
 
+/// JSON Schema of `supaudit.toml`, generated from the rule registry
+/// (committed as `docs/supaudit.schema.json` for editor completion).
+pub fn json_schema() -> serde_json::Value {
+    let levels = serde_json::json!({"enum": ["off", "on", "info", "warning", "error"]});
+    let rules: serde_json::Map<String, serde_json::Value> = rules::ALL
+        .iter()
+        .map(|r| {
+            let mut level = levels.clone();
+            level["description"] = serde_json::Value::String(format!(
+                "{} (default: {}{})",
+                r.summary(),
+                r.severity,
+                if r.default_enabled { "" } else { ", off" }
+            ));
+            (r.name.to_string(), level)
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "supaudit.toml",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "exposed-schemas": {
+                "description": "Schemas reachable over the API; overrides [api] schemas in supabase/config.toml.",
+                "type": "array", "items": {"type": "string"}
+            },
+            "exclude": {
+                "description": "Glob patterns (relative to the project root) of files not to analyse.",
+                "type": "array", "items": {"type": "string", "minLength": 1}
+            },
+            "rules": {
+                "description": "Per-rule level.",
+                "type": "object", "additionalProperties": false, "properties": rules
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,43 +249,4 @@ mod tests {
                 .unwrap();
         assert_eq!(s.exposed_schemas, Some(vec!["api".to_string()]));
     }
-}
-
-/// JSON Schema of `supaudit.toml`, generated from the rule registry
-/// (committed as `docs/supaudit.schema.json` for editor completion).
-pub fn json_schema() -> serde_json::Value {
-    let levels = serde_json::json!({"enum": ["off", "on", "info", "warning", "error"]});
-    let rules: serde_json::Map<String, serde_json::Value> = rules::ALL
-        .iter()
-        .map(|r| {
-            let mut level = levels.clone();
-            level["description"] = serde_json::Value::String(format!(
-                "{} (default: {}{})",
-                r.summary(),
-                r.severity,
-                if r.default_enabled { "" } else { ", off" }
-            ));
-            (r.name.to_string(), level)
-        })
-        .collect();
-    serde_json::json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": "supaudit.toml",
-        "type": "object",
-        "additionalProperties": false,
-        "properties": {
-            "exposed-schemas": {
-                "description": "Schemas reachable over the API; overrides [api] schemas in supabase/config.toml.",
-                "type": "array", "items": {"type": "string"}
-            },
-            "exclude": {
-                "description": "Glob patterns (relative to the project root) of files not to analyse.",
-                "type": "array", "items": {"type": "string", "minLength": 1}
-            },
-            "rules": {
-                "description": "Per-rule level.",
-                "type": "object", "additionalProperties": false, "properties": rules
-            }
-        }
-    })
 }

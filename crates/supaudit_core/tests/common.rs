@@ -95,7 +95,7 @@ pub fn render(diags: &[Diagnostic], project: &Project) -> String {
     )
 }
 
-pub fn of_rule<'a>(diags: &'a [Diagnostic], rule: &str) -> Vec<Diagnostic> {
+pub fn of_rule(diags: &[Diagnostic], rule: &str) -> Vec<Diagnostic> {
     diags.iter().filter(|d| d.rule == rule).cloned().collect()
 }
 
@@ -176,13 +176,11 @@ pub fn fix_until_stable(rule: &str, project: &Project, settings: &Settings) -> P
             );
         } else if f.kind == FileKind::SupabaseConfig {
             let parsed_before = original.is_none_or(|t| toml::from_str::<toml::Table>(t).is_ok());
-            if parsed_before {
-                if let Err(e) = toml::from_str::<toml::Table>(&f.text) {
-                    panic!(
-                        "{rule}: fixed {} is no longer valid TOML: {e}\n{}",
-                        f.path, f.text
-                    );
-                }
+            if parsed_before && let Err(e) = toml::from_str::<toml::Table>(&f.text) {
+                panic!(
+                    "{rule}: fixed {} is no longer valid TOML: {e}\n{}",
+                    f.path, f.text
+                );
             }
         }
     }

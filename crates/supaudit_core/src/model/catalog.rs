@@ -75,6 +75,13 @@ pub fn catalog(model: &Model) -> String {
     for ((schema, name), values) in &model.enums {
         lines.insert(format!("enum {schema}.{name} ({})", values.join(", ")));
     }
+    for ((schema, name), attrs) in &model.composites {
+        let attrs: Vec<String> = attrs
+            .iter()
+            .map(|a| format!("{} {}", quote(&a.name), pg_type(&a.ty)))
+            .collect();
+        lines.insert(format!("composite {schema}.{name} ({})", attrs.join(", ")));
+    }
     lines.into_iter().map(|l| l + "\n").collect()
 }
 
@@ -231,7 +238,18 @@ pub fn search_path(v: &str) -> String {
 
 /// A type as `format_type` prints it, without a schema.
 pub fn pg_type(text: &str) -> String {
-    let t = text.trim().to_ascii_lowercase();
+    // Lower-case, except quoted names: `public."Point 2D"` keeps its case.
+    let mut quoted = false;
+    let t: String = text
+        .trim()
+        .chars()
+        .map(|c| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            if quoted { c } else { c.to_ascii_lowercase() }
+        })
+        .collect();
     let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
     // Array suffixes: `int[]`, `int[3]`, `integer array`.
     let (mut base, mut dims) = (t.as_str(), 0);

@@ -9,7 +9,7 @@ mod replay;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::sql::{Expr, PolicyCommand, QName, TypeName};
+use crate::sql::{Attribute, Expr, PolicyCommand, QName, TypeName};
 use crate::text::Span;
 
 pub use replay::{Replay, StmtRef};
@@ -317,6 +317,8 @@ pub struct Model {
     pub functions: Vec<Function>,
     pub extensions: BTreeMap<String, Extension>,
     pub enums: BTreeMap<(String, String), Vec<String>>,
+    /// Composite types (`create type … as (…)`): their attributes in order.
+    pub composites: BTreeMap<(String, String), Vec<Attribute>>,
     pub buckets: Vec<Bucket>,
     /// Default privileges: (schema, object type) -> grantee -> privileges.
     pub default_privileges: BTreeMap<(String, String), BTreeMap<String, BTreeSet<String>>>,

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 use crate::sql::{
-    AlterActionKind, ColumnDef, ConstraintKind, CreateTable, GrantObject, Stmt, StmtContext,
-    StmtKind, TableConstraint,
+    AlterActionKind, AttributeAction, ColumnDef, ConstraintKind, CreateTable, GrantObject, Stmt,
+    StmtContext, StmtKind, TableConstraint, TypeDef,
 };
 
 /// A statement with the file it came from, as given to per-statement rules.
@@ -35,6 +35,44 @@ fn header(stmt: Span, name: Span) -> Span {
         Span::new(stmt.start, name.end)
     } else {
         name
+    }
+}
+
+/// After `alter type schema.old rename to new`: columns and attributes
+/// whose type was `old` (or `old[]`) now print as `new`.
+fn rename_type_uses(m: &mut Model, schema: &str, old: &str, new: &str) {
+    let rename = |t: &mut String| {
+        let (base, dims) = match t.find('[') {
+            Some(i) => t.split_at(i),
+            None => (t.as_str(), ""),
+        };
+        let base = base.trim();
+        let renamed = if base == old || (schema == "public" && base == format!("public.{old}")) {
+            Some(if base.contains('.') {
+                format!("public.{new}")
+            } else {
+                new.to_string()
+            })
+        } else if base == format!("{schema}.{old}") {
+            Some(format!("{schema}.{new}"))
+        } else {
+            None
+        };
+        if let Some(r) = renamed {
+            *t = format!("{r}{dims}");
+        }
+    };
+    for rel in m.relations.values_mut() {
+        for c in &mut rel.columns {
+            if let Some(ty) = &mut c.ty {
+                rename(&mut ty.text);
+            }
+        }
+    }
+    for attrs in m.composites.values_mut() {
+        for a in attrs {
+            rename(&mut a.ty);
+        }
     }
 }
 
@@ -475,11 +513,51 @@ impl Replay {
                     rel.triggers.retain(|x| &x.name != name);
                 }
             }
-            StmtKind::CreateType {
-                name,
-                enum_values: Some(v),
-            } => {
-                m.enums.insert(key(name), v.clone());
+            StmtKind::CreateType { name, def } => match def {
+                TypeDef::Enum(v) => {
+                    m.enums.insert(key(name), v.clone());
+                }
+                TypeDef::Composite(attrs) => {
+                    m.composites.insert(key(name), attrs.clone());
+                }
+                TypeDef::Other => {}
+            },
+            StmtKind::DropType { names } => {
+                for n in names {
+                    m.enums.remove(&key(n));
+                    m.composites.remove(&key(n));
+                }
+            }
+            StmtKind::RenameType { name, to } => {
+                let (schema, old) = key(name);
+                let new = (schema.clone(), to.clone());
+                if let Some(v) = m.enums.remove(&(schema.clone(), old.clone())) {
+                    m.enums.insert(new.clone(), v);
+                }
+                if let Some(v) = m.composites.remove(&(schema.clone(), old.clone())) {
+                    m.composites.insert(new, v);
+                }
+                rename_type_uses(m, &schema, &old, to);
+            }
+            StmtKind::AlterTypeAttributes { name, actions } => {
+                if let Some(attrs) = m.composites.get_mut(&key(name)) {
+                    for a in actions {
+                        match a {
+                            AttributeAction::Add(at) => attrs.push(at.clone()),
+                            AttributeAction::Drop(n) => attrs.retain(|x| &x.name != n),
+                            AttributeAction::SetType { name, ty } => {
+                                for x in attrs.iter_mut().filter(|x| &x.name == name) {
+                                    x.ty = ty.clone();
+                                }
+                            }
+                            AttributeAction::Rename { from, to } => {
+                                for x in attrs.iter_mut().filter(|x| &x.name == from) {
+                                    x.name = to.clone();
+                                }
+                            }
+                        }
+                    }
+                }
             }
             StmtKind::AlterTypeAddValue {
                 name,

@@ -139,7 +139,20 @@ pub enum StmtKind {
     },
     CreateType {
         name: QName,
-        enum_values: Option<Vec<String>>,
+        def: TypeDef,
+    },
+    DropType {
+        names: Vec<QName>,
+    },
+    /// `alter type … rename to …`.
+    RenameType {
+        name: QName,
+        to: String,
+    },
+    /// `alter type … add / drop / alter / rename attribute …` on a composite type.
+    AlterTypeAttributes {
+        name: QName,
+        actions: Vec<AttributeAction>,
     },
     /// `alter type … add value 'v' [before | after 'w']`.
     AlterTypeAddValue {
@@ -157,6 +170,32 @@ pub enum StmtKind {
         what: String,
         relevant: bool,
     },
+}
+
+/// What a `create type` defines.
+#[derive(Debug, Clone)]
+pub enum TypeDef {
+    /// `as enum ('a', 'b')`.
+    Enum(Vec<String>),
+    /// `as (street text, zip text)`.
+    Composite(Vec<Attribute>),
+    /// Base, range and shell types: not modelled.
+    Other,
+}
+
+/// An attribute of a composite type: its name and normalized type text.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum AttributeAction {
+    Add(Attribute),
+    Drop(String),
+    SetType { name: String, ty: String },
+    Rename { from: String, to: String },
 }
 
 #[derive(Debug, Clone)]

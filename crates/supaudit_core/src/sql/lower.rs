@@ -197,6 +197,65 @@ fn qname(node: &SyntaxNode) -> QName {
     }
 }
 
+/// The type an `alter type` names.
+fn type_ref(node: &SyntaxNode) -> QName {
+    child(node, K::TYPE_NAME_REF)
+        .or_else(|| child(node, K::TYPE_NAME))
+        .map(|n| qname(&n))
+        .unwrap_or_else(|| QName::new(None, ""))
+}
+
+/// The type of a composite attribute or column: the first type child, normalized.
+fn type_text(node: &SyntaxNode) -> Option<String> {
+    node.children()
+        .find(|c| is_type_kind(c.kind()))
+        .map(|t| normalize_text(&text(&t)))
+}
+
+/// One `name type` of a composite type's field list.
+fn attribute(node: &SyntaxNode) -> Option<Attribute> {
+    Some(Attribute {
+        name: ident(&child(node, K::COMPOSITE_FIELD)?),
+        ty: type_text(node)?,
+    })
+}
+
+fn attribute_actions(node: &SyntaxNode) -> Vec<AttributeAction> {
+    let field_ref = |n: &SyntaxNode| child(n, K::COMPOSITE_FIELD_REF).map(|f| ident(&f));
+    let mut actions = Vec::new();
+    let list = child(node, K::ALTER_TYPE_ATTRIBUTE_ACTION_LIST);
+    let items = list
+        .iter()
+        .flat_map(|l| l.children())
+        .chain(child(node, K::RENAME_ATTRIBUTE));
+    for a in items {
+        let action = match a.kind() {
+            K::ADD_ATTRIBUTE => (|| {
+                Some(AttributeAction::Add(Attribute {
+                    name: ident(&child(&a, K::COMPOSITE_FIELD)?),
+                    ty: type_text(&a)?,
+                }))
+            })(),
+            K::DROP_ATTRIBUTE => field_ref(&a).map(AttributeAction::Drop),
+            K::ALTER_ATTRIBUTE => (|| {
+                Some(AttributeAction::SetType {
+                    name: field_ref(&a)?,
+                    ty: type_text(&a)?,
+                })
+            })(),
+            K::RENAME_ATTRIBUTE => (|| {
+                Some(AttributeAction::Rename {
+                    from: field_ref(&a)?,
+                    to: ident(&child(&a, K::COMPOSITE_FIELD)?),
+                })
+            })(),
+            _ => None,
+        };
+        actions.extend(action);
+    }
+    actions
+}
+
 fn is_type_kind(k: K) -> bool {
     matches!(
         k,
@@ -475,13 +534,45 @@ impl Lower<'_> {
                 name: child(node, K::TYPE_NAME)
                     .map(|n| qname(&n))
                     .unwrap_or_else(|| QName::new(None, "")),
-                enum_values: child(node, K::ENUM_TYPE).map(|e| {
-                    e.descendants()
-                        .filter(|n| n.kind() == K::LITERAL)
-                        .filter_map(|n| ast::Literal::cast(n)?.string_value())
-                        .collect()
-                }),
+                def: if let Some(e) = child(node, K::ENUM_TYPE) {
+                    TypeDef::Enum(
+                        e.descendants()
+                            .filter(|n| n.kind() == K::LITERAL)
+                            .filter_map(|n| ast::Literal::cast(n)?.string_value())
+                            .collect(),
+                    )
+                } else if let Some(c) = child(node, K::COMPOSITE_TYPE) {
+                    TypeDef::Composite(
+                        c.descendants()
+                            .filter(|n| n.kind() == K::COMPOSITE_FIELD_DEF)
+                            .filter_map(|f| attribute(&f))
+                            .collect(),
+                    )
+                } else {
+                    TypeDef::Other
+                },
             },
+            K::DROP_TYPE => StmtKind::DropType {
+                names: children(node, K::TYPE_NAME_REF)
+                    .map(|n| qname(&n))
+                    .collect(),
+            },
+            K::ALTER_TYPE if child(node, K::TYPE_RENAME_TO).is_some() => StmtKind::RenameType {
+                name: type_ref(node),
+                to: child(node, K::TYPE_RENAME_TO)
+                    .and_then(|r| child(&r, K::TYPE_NAME))
+                    .map(|n| qname(&n).name)
+                    .unwrap_or_default(),
+            },
+            K::ALTER_TYPE
+                if child(node, K::ALTER_TYPE_ATTRIBUTE_ACTION_LIST).is_some()
+                    || child(node, K::RENAME_ATTRIBUTE).is_some() =>
+            {
+                StmtKind::AlterTypeAttributes {
+                    name: type_ref(node),
+                    actions: attribute_actions(node),
+                }
+            }
             K::ALTER_TYPE if node.descendants().any(|n| n.kind() == K::ADD_VALUE) => {
                 let add = node
                     .descendants()
@@ -496,10 +587,7 @@ impl Lower<'_> {
                     .descendants_with_tokens()
                     .any(|t| t.kind() == K::BEFORE_KW);
                 StmtKind::AlterTypeAddValue {
-                    name: child(node, K::TYPE_NAME_REF)
-                        .or_else(|| child(node, K::TYPE_NAME))
-                        .map(|n| qname(&n))
-                        .unwrap_or_else(|| QName::new(None, "")),
+                    name: type_ref(node),
                     value: values.first().cloned().unwrap_or_default(),
                     position: values.get(1).map(|w| (before, w.clone())),
                 }

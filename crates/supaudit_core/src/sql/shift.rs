@@ -134,6 +134,9 @@ pub fn stmt(s: &mut Stmt, d: i64) {
         | StmtKind::DropTrigger { .. }
         | StmtKind::CreateType { .. }
         | StmtKind::AlterTypeAddValue { .. }
+        | StmtKind::DropType { .. }
+        | StmtKind::RenameType { .. }
+        | StmtKind::AlterTypeAttributes { .. }
         | StmtKind::Begin
         | StmtKind::Commit
         | StmtKind::Do

@@ -269,10 +269,62 @@ impl<'a> Gen<'a> {
                     object_type(or_never(self.functions_doc(schema)), true),
                 ),
                 prop("Enums", false, object_type(or_never(enums), true)),
-                prop("CompositeTypes", false, object_type(never(), true)),
+                prop(
+                    "CompositeTypes",
+                    false,
+                    object_type(or_never(self.composites_doc(schema)), true),
+                ),
             ],
             true,
         )
+    }
+
+    /// postgres-meta's `CompositeTypes`: each attribute is `T | null`, in
+    /// attribute order (a composite type's attributes cannot be NOT NULL).
+    fn composites_doc(&self, schema: &str) -> Vec<Doc> {
+        let mut v: Vec<(&str, &[crate::sql::Attribute])> = self
+            .model
+            .composites
+            .iter()
+            .filter(|((s, _), _)| s == schema)
+            .map(|((_, n), attrs)| (n.as_str(), attrs.as_slice()))
+            .collect();
+        v.sort_by(|a, b| locale_cmp(a.0, b.0));
+        v.into_iter()
+            .map(|(name, attrs)| {
+                let members = attrs
+                    .iter()
+                    .map(|a| {
+                        prop(
+                            &a.name,
+                            false,
+                            self.column_ts(Some(&parse_type(&a.ty)), schema, true),
+                        )
+                    })
+                    .collect();
+                prop(name, false, object_type(members, true))
+            })
+            .collect()
+    }
+
+    /// The composite type `t` names, preferring its own schema, then `schema`.
+    fn composite(&self, t: &TypeRef, schema: &str) -> Option<(String, String)> {
+        if t.dims > 0 {
+            return None;
+        }
+        let schemas: Vec<&String> = self
+            .model
+            .composites
+            .keys()
+            .filter(|(_, n)| *n == t.name)
+            .map(|(s, _)| s)
+            .collect();
+        schemas
+            .iter()
+            .find(|s| Some(s.as_str()) == t.schema.as_deref())
+            .or_else(|| schemas.iter().find(|s| s.as_str() == schema))
+            .or_else(|| schemas.first())
+            .map(|s| (s.to_string(), t.name.clone()))
     }
 
     fn enums(&self, schema: &str) -> Vec<(&'a str, &'a [String])> {
@@ -469,6 +521,16 @@ impl<'a> Gen<'a> {
             }
             let values = &self.model.enums[&(s, t.name.clone())];
             return values.iter().map(|v| string(v)).collect();
+        }
+        if let Some((s, name)) = self.composite(t, schema) {
+            if self.included(&s) {
+                return vec![format!(
+                    "Database[{}][\"CompositeTypes\"][{}]",
+                    string(&s),
+                    string(&name)
+                )];
+            }
+            return vec!["unknown".to_string()];
         }
         for (kind, pick_rel) in [
             (
@@ -710,7 +772,20 @@ impl<'a> Gen<'a> {
                 .all(|a| !a.name.is_empty() || (a.has_default && valid_unnamed(&a.ty)))
             || (inputs.len() == 1
                 && inputs[0].name.is_empty()
-                && (valid_unnamed(&inputs[0].ty) || self.row_type(&inputs[0].ty).is_some()))
+                && (valid_unnamed(&inputs[0].ty) || self.relation_type(&inputs[0].ty).is_some()))
+    }
+
+    /// The table, view or composite type whose row type `t` is, as
+    /// (schema, name): postgres-meta's types with a `type_relation_id`.
+    fn relation_type(&self, t: &TypeRef) -> Option<(String, String)> {
+        if let Some(r) = self.row_type(t) {
+            return Some((r.schema.clone(), r.name.clone()));
+        }
+        let key = (
+            t.schema.clone().unwrap_or_else(|| "public".to_string()),
+            t.name.clone(),
+        );
+        (t.dims == 0 && self.model.composites.contains_key(&key)).then_some(key)
     }
 
     /// The relation whose row type `t` is.
@@ -786,23 +861,23 @@ impl<'a> Gen<'a> {
         };
         // SetofOptions and the array suffix.
         let ret_rel = match &f.ret {
-            Ret::Type(t) => self.row_type(t),
+            Ret::Type(t) => self.relation_type(t),
             Ret::Table => None,
         };
-        let return_table_name = ret_rel.map(|r| r.name.clone());
+        let return_table_name = ret_rel.as_ref().map(|(_, name)| name.clone());
         let returns_set_of_table = f.is_set && ret_rel.is_some();
         let multiple_rows = f.is_set;
         let mut setof: Option<(String, String, bool, bool)> = return_table_name
             .as_ref()
             .map(|to| ("*".to_string(), to.clone(), !multiple_rows, f.is_set));
         if f.args.len() == 1
-            && let Some(source) = self.row_type(&f.args[0].ty)
+            && let Some((source_schema, source)) = self.relation_type(&f.args[0].ty)
             && let Some(to) = &return_table_name
         {
-            let from = if source.schema == "public" {
-                source.name.clone()
+            let from = if source_schema == "public" {
+                source
             } else {
-                format!("{}.{}", source.schema, source.name)
+                format!("{source_schema}.{source}")
             };
             setof = Some(if returns_set_of_table {
                 (from, to.clone(), !multiple_rows, true)
@@ -948,12 +1023,12 @@ impl<'a> Gen<'a> {
     fn table_row_error(&self, f: &FnInfo) -> bool {
         let inputs: Vec<&FnArg> = f.args.iter().filter(|a| a.is_input()).collect();
         let returns_row = match &f.ret {
-            Ret::Type(t) => self.row_type(t).is_some(),
+            Ret::Type(t) => self.relation_type(t).is_some(),
             Ret::Table => false,
         };
         inputs.len() == 1
             && inputs[0].name.is_empty()
-            && self.row_type(&inputs[0].ty).is_some()
+            && self.relation_type(&inputs[0].ty).is_some()
             && !returns_row
     }
 

@@ -283,3 +283,78 @@ fn quoted_names_are_quoted_keys() {
     assert!(out.contains("      \"Odd-Table\": {\n"), "{out}");
     assert!(out.contains("          \"user-id\": number\n"), "{out}");
 }
+
+#[test]
+fn composite_types_attributes_columns_and_returns() {
+    let out = gen_sql(
+        "create type public.address as (street text, zip varchar(10), tags text[]);
+         alter type public.address add attribute country text, drop attribute tags;
+         alter type public.address rename attribute zip to postcode;
+         create type public.scratch as (a int);
+         drop type public.scratch;
+         create schema hidden;
+         create type hidden.secret as (x int);
+         create table public.shops (
+            id bigint primary key,
+            addr public.address not null,
+            old_addrs address[],
+            s hidden.secret
+         );
+         create function public.shop_address(shop_id bigint) returns public.address
+           language sql stable set search_path = ''
+           as $$ select addr from public.shops where id = shop_id $$;
+         create function public.all_addresses() returns setof public.address
+           language sql stable set search_path = ''
+           as $$ select addr from public.shops $$;",
+    );
+    assert_eq!(
+        section(&out, "CompositeTypes: {"),
+        "CompositeTypes: {
+  address: {
+    street: string | null
+    postcode: string | null
+    country: string | null
+  }
+}"
+    );
+    let row = section(&out, "Row: {");
+    assert!(
+        row.contains("  addr: Database[\"public\"][\"CompositeTypes\"][\"address\"]\n"),
+        "{row}"
+    );
+    assert!(
+        row.contains(
+            "  old_addrs: Database[\"public\"][\"CompositeTypes\"][\"address\"][] | null\n"
+        ),
+        "{row}"
+    );
+    // A composite type of a schema the types leave out is `unknown` (which
+    // includes null), as postgres-meta prints it.
+    assert!(row.contains("  s: unknown\n"), "{row}");
+    assert_eq!(
+        section(&out, "shop_address: {"),
+        "shop_address: {
+  Args: { shop_id: number }
+  Returns: Database[\"public\"][\"CompositeTypes\"][\"address\"]
+  SetofOptions: {
+    from: \"*\"
+    to: \"address\"
+    isOneToOne: true
+    isSetofReturn: false
+  }
+}"
+    );
+    assert_eq!(
+        section(&out, "all_addresses: {"),
+        "all_addresses: {
+  Args: never
+  Returns: Database[\"public\"][\"CompositeTypes\"][\"address\"][]
+  SetofOptions: {
+    from: \"*\"
+    to: \"address\"
+    isOneToOne: false
+    isSetofReturn: true
+  }
+}"
+    );
+}

@@ -99,3 +99,19 @@ $$;
 
 revoke execute on function public.spend_credit() from public, anon;
 grant execute on function public.spend_credit() to authenticated;
+
+-- The caller's note count and latest edit, for the notes page header.
+create type public.note_summary as (total bigint, last_edited_at timestamptz);
+
+create function public.my_note_summary()
+returns public.note_summary
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select count(*), max(updated_at) from public.notes where user_id = (select auth.uid());
+$$;
+
+revoke execute on function public.my_note_summary() from public, anon;
+grant execute on function public.my_note_summary() to authenticated;
