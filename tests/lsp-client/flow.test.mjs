@@ -102,6 +102,17 @@ test('supaudit lsp: diagnostics, quick fix, hover, definition, fix all, exit 0',
     assert.deepEqual(keys(diags), [...cli.get(CORE)].sort());
   });
 
+  await t.test("supaudit/status: the report's readiness score and the counts by severity", async () => {
+    const report = JSON.parse(execFileSync(BIN, ['report', root, '--format', 'json'], { encoding: 'utf8' }));
+    const status = await server.waitForStatus();
+    assert.deepEqual(status, {
+      score: report.score.value,
+      errors: report.counts.error,
+      warnings: report.counts.warning,
+      infos: report.counts.info,
+    });
+  });
+
   await t.test('every diagnostic: source, codeDescription.href, fixes in data', () => {
     for (const d of diags) {
       assert.equal(d.source, 'supaudit');

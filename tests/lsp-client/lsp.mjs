@@ -116,6 +116,8 @@ export class Server {
       this.latest.set(p.uri, rec);
       for (const w of [...this.waiters]) w(rec);
     });
+    this.statuses = [];
+    this.conn.onNotification('supaudit/status', (p) => this.statuses.push(p));
     this.conn.onNotification('window/logMessage', (p) => this.logs.push(p));
     this.conn.onNotification('window/showMessage', (p) => this.logs.push(p));
     this.conn.onRequest('client/registerCapability', () => null);
@@ -174,6 +176,20 @@ export class Server {
 
   /** Resolves with the first publish (already received with seq >= `since`, or future) for
    * `uri` that satisfies `pred(publish)`. */
+  /** The first `supaudit/status` notification from index `since` on that satisfies `pred`. */
+  async waitForStatus(pred = () => true, { since = 0, timeout = 15000 } = {}) {
+    const deadline = performance.now() + timeout;
+    for (;;) {
+      const s = this.statuses.slice(since).find(pred);
+      if (s) return s;
+      if (this.exited) throw new Error(`server exited while waiting for supaudit/status\n${this.stderr}`);
+      if (performance.now() > deadline) {
+        throw new Error(`no supaudit/status within ${timeout} ms (got ${JSON.stringify(this.statuses)})`);
+      }
+      await sleep(10);
+    }
+  }
+
   waitForPublish(uri, pred = () => true, { since = 0, timeout = 15000 } = {}) {
     for (let i = since; i < this.publishes.length; i++) {
       const p = this.publishes[i];

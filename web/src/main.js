@@ -180,7 +180,7 @@ async function analyzeNow() {
   try {
     const { value, ms } = await call('analyze', { files });
     if (version !== edits) return; // an edit came in meanwhile; its analysis follows
-    lastResult = { edits: version, diagnostics: value.diagnostics, ms, files: files.length };
+    lastResult = { edits: version, diagnostics: value.diagnostics, score: value.score, ms, files: files.length };
     hideBanner();
     render();
   } catch (e) {
@@ -382,6 +382,18 @@ function renderSummary() {
       ),
     );
   }
+  // The readiness score of `supaudit report` (docs/report.md), from the same findings.
+  const { value, out_of: outOf } = lastResult.score;
+  const level = value >= 8 ? 'good' : value >= 5 ? 'fair' : 'poor';
+  box.prepend(
+    el(
+      'span',
+      { class: `chip score score-${level}`, 'data-score': String(value), title: 'Production readiness, as the audit report scores it (Report downloads it)' },
+      'readiness ',
+      el('strong', {}, `${value.toFixed(1)}`),
+      ` / ${outOf}`,
+    ),
+  );
   const categories = new Map();
   for (const d of diagnostics) categories.set(d.category, (categories.get(d.category) ?? 0) + 1);
   const byCategory = el('span', { class: 'categories' });
@@ -552,6 +564,7 @@ function wireChrome() {
     updateUrl();
   });
   $('fix-all').addEventListener('click', () => runFix('safe'));
+  $('report').addEventListener('click', downloadReport);
   $('share').addEventListener('click', async () => {
     await updateUrl();
     const button = $('share');
@@ -569,6 +582,22 @@ function wireChrome() {
     const state = await decodeState(location.hash, example).catch(() => null);
     if (state) loadFiles(state.files, state.active);
   });
+}
+
+// The audit report as one self-contained HTML file, rule links to this site's rules page.
+async function downloadReport() {
+  const docsUrl = new URL('./rules.html#{rule}', location.href).href.replace('%7Brule%7D', '{rule}');
+  try {
+    const { value } = await call('report', { files: currentFiles(), format: 'html', docsUrl });
+    const url = URL.createObjectURL(new Blob([value], { type: 'text/html' }));
+    const a = el('a', { href: url, download: 'supaudit-report.html' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (e) {
+    showBanner(`The report failed: ${e.message}`);
+  }
 }
 
 // Hooks for tests and the curious: `supauditPlayground.bench(30)` times `analyze` of the

@@ -1,16 +1,18 @@
 // The analysis runs here, off the main thread, with the WASM build of the core.
-// Messages in:  {id, op: 'analyze' | 'applyFixes' | 'rules' | 'bench', ...args}
+// Messages in:  {id, op: 'analyze' | 'applyFixes' | 'report' | 'rules' | 'bench', ...args}
 // Messages out: {id, ok: true, value, ms} | {id, ok: false, error: {message, kind, fatal}}
 // `ms` is the time of the core call alone. An error with `fatal: true` (the JS stack ran
 // out inside the module, which leaves the instance unusable) tells the page to replace
 // this worker.
-import init, { analyze, applyFixes, rules, version } from '../pkg/supaudit_wasm.js';
+import init, { analyze, applyFixes, report, rules, version } from '../pkg/supaudit_wasm.js';
 
 const ready = init();
 
 const ops = {
   analyze: ({ files }) => analyze(files),
   applyFixes: ({ files, request }) => applyFixes(files, request),
+  // The audit report of `supaudit report` ('md' | 'html' | 'json'), rule links per `docsUrl`.
+  report: ({ files, format, docsUrl }) => report(files, format, null, docsUrl),
   rules: () => ({ version: version(), rules: rules() }),
   // Timing of `analyze` on these files, `runs` times after `warmup` calls, in this worker.
   // With `edit`, each call first changes file number `edit - 1` (one more space at its

@@ -3,13 +3,14 @@
 //   SUPAUDIT_BIN=target/debug/supaudit npm test -w web
 // Serves web/dist from a sub-path on loopback and checks what a user sees: the preloaded
 // example's findings equal `supaudit check examples/studio` (rule, file, line), inline
-// diagnostics with a docs link on hover, a new migration's finding, a fix that removes it,
-// the share URL reproducing the state, recovery from an input that overflows the stack,
+// diagnostics with a docs link on hover, the readiness score and the downloaded report
+// equal `supaudit report`, a new migration's finding, a fix that removes it, the share URL
+// reproducing the state, recovery from an input that overflows the stack,
 // offline reload through the service worker, the rules page, and a phone-sized layout.
 // Screenshots go to $SUPAUDIT_TEST_OUT (default target/test-suite/playground).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO, launch, panelFindings, serveSite, waitReady, watchErrors } from './browser.mjs';
@@ -96,6 +97,19 @@ test('the preloaded example shows the same findings as the CLI, at the same line
     // The editor shows the file itself, which is fine; the panel must not.
     assert.ok(body.split(key.slice(8)).length <= 2, 'a key appears outside the editor');
   }
+});
+
+test('the readiness score and the Report download are `supaudit report` of the same files', async () => {
+  const studio = path.join(REPO, 'examples/studio');
+  const json = JSON.parse(execFileSync(BIN, ['report', studio, '--format', 'json'], { encoding: 'utf8' }));
+  assert.equal(await page.getAttribute('[data-score]', 'data-score'), String(json.score.value));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report')]);
+  assert.equal(download.suggestedFilename(), 'supaudit-report.html');
+  const html = readFileSync(await download.path(), 'utf8');
+  const docsUrl = new URL('./rules.html#{rule}', site.url).href;
+  const cli = execFileSync(BIN, ['report', studio, '--format', 'html', '--docs-url', docsUrl], { encoding: 'utf8' });
+  assert.equal(html, cli);
+  assert.ok(html.includes(`${new URL('./rules.html', site.url).href}#rls-disabled`), 'rule links to the rules page');
 });
 
 test('inline diagnostics: underlined in the editor, hover shows the message and a docs link', async () => {

@@ -23,7 +23,8 @@ pub struct ReportArgs {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Prefix of the rule doc links (default `docs/rules/`), e.g. a URL of the
-    /// docs; each link is `<prefix><rule>.md`.
+    /// docs; each link is `<prefix><rule>.md`. With `{rule}` in it, a template:
+    /// `https://example.com/rules#{rule}`.
     #[arg(long, value_name = "PREFIX")]
     docs_url: Option<String>,
 }
@@ -49,7 +50,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         ..ReportOptions::default()
     };
     if let Some(mut base) = args.docs_url {
-        if !base.is_empty() && !base.ends_with('/') {
+        if !base.is_empty() && !base.ends_with('/') && !base.contains("{rule}") {
             base.push('/');
         }
         options.docs_base = base;

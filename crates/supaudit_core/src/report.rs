@@ -58,7 +58,8 @@ pub struct ReportOptions {
     /// Used when `supabase/config.toml` has no `project_id`.
     pub name: Option<String>,
     /// Prefix of rule doc links: `docs/rules/` (the default, relative to the
-    /// repository root) or a URL; the link is `<prefix><rule>.md`.
+    /// repository root) or a URL; the link is `<prefix><rule>.md`. A prefix
+    /// holding `{rule}` is a template instead: `rules.html#{rule}`.
     pub docs_base: String,
 }
 
@@ -393,7 +394,13 @@ pub fn build(
     options: &ReportOptions,
 ) -> Report {
     let diags = &analysis.diagnostics;
-    let doc = |rule: &str| format!("{}{rule}.md", options.docs_base);
+    let doc = |rule: &str| {
+        if options.docs_base.contains("{rule}") {
+            options.docs_base.replace("{rule}", rule)
+        } else {
+            format!("{}{rule}.md", options.docs_base)
+        }
+    };
     let lines = Lines::new(project);
 
     let mut counts = Counts::default();

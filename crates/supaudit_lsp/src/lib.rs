@@ -37,6 +37,38 @@ const WATCHED: &[&str] = &[
 /// coalesce the notifications of one keystroke.
 const DEBOUNCE: Duration = Duration::from_millis(5);
 
+/// `supaudit/status`, sent after each check is published: the project's
+/// readiness score (the audit report's formula, docs/report.md) and its
+/// findings by severity, for a status bar. Clients that do not know it ignore it.
+pub enum StatusNotification {}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StatusParams {
+    /// Out of 10, one decimal.
+    pub score: f64,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl notification::Notification for StatusNotification {
+    type Params = StatusParams;
+    const METHOD: &'static str = "supaudit/status";
+}
+
+impl StatusParams {
+    fn of(diagnostics: &[supaudit_core::Diagnostic]) -> StatusParams {
+        use supaudit_core::Severity;
+        let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+        StatusParams {
+            score: supaudit_core::report::readiness(diagnostics).value,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
+    }
+}
+
 /// Stack of the threads that run checks.
 const STACK_SIZE: usize = 16 << 20;
 
@@ -183,12 +215,13 @@ impl Backend {
                         convert::by_file(&project, &diagnostics),
                         (Arc::new(analysis.model), Arc::new(project)),
                         analysis.exposed_schemas,
+                        StatusParams::of(&diagnostics),
                     ))
                 })
             })
             .await;
             let t_analysis = t0.elapsed();
-            let (by_file, model, exposed) = match analysis {
+            let (by_file, model, exposed, status) = match analysis {
                 Ok(Ok(Some(v))) => v,
                 // Cancelled: a newer check is on its way.
                 Ok(Ok(None)) => return,
@@ -253,6 +286,7 @@ impl Backend {
                 client.publish_diagnostics(uri, diagnostics, version).await;
             }
             lock(&state).published = now;
+            client.send_notification::<StatusNotification>(status).await;
             if timing {
                 eprintln!(
                     "supaudit lsp timing: debounce {:?}, analysis done {:?}, published {:?}",

@@ -181,6 +181,8 @@ impl Analyzer {
                 list: &diagnostics,
                 pos: &Positions::new(&project),
             },
+            score: serde_json::to_value(supaudit_core::report::readiness(&diagnostics))
+                .map_err(|e| Error::input(format!("cannot build the result: {e}")))?,
             supaudit: VERSION,
             version: JSON_VERSION,
         };
@@ -250,6 +252,9 @@ impl<'a> Positions<'a> {
 #[derive(Serialize)]
 struct ResultOut<'a> {
     diagnostics: DiagnosticsOut<'a>,
+    /// The report's readiness score of these findings (docs/report.md), as
+    /// a `Value` for its keys in alphabetical order too.
+    score: Value,
     supaudit: &'a str,
     version: u32,
 }
@@ -577,6 +582,37 @@ pub fn apply_fixes(
     Ok(out)
 }
 
+/// `report(files, format, config?, docsUrl?)`: the audit report of
+/// `supaudit report --format md | html | json`. `docs_url` is the rule doc
+/// link prefix or `{rule}` template (default `docs/rules/`).
+pub fn report(
+    files: &[FileIn],
+    format: &str,
+    config: Option<&str>,
+    docs_url: Option<&str>,
+) -> Result<String, Error> {
+    use supaudit_core::report;
+    let render: fn(&report::Report) -> String = match format {
+        "md" => report::markdown,
+        "html" => report::html,
+        "json" => report::json,
+        other => {
+            return Err(Error::input(format!(
+                "unknown report format `{other}`: expected md, html or json"
+            )));
+        }
+    };
+    let (project, settings) = load(files, config)?;
+    let analysis = supaudit_core::analyze(&project, &settings);
+    let mut options = report::ReportOptions::default();
+    if let Some(url) = docs_url {
+        options.docs_base = url.to_string();
+    }
+    Ok(render(&report::build(
+        &project, &analysis, &settings, &options,
+    )))
+}
+
 /// `rules()`: every rule with its defaults and documentation.
 pub fn rules() -> Value {
     Value::Array(
@@ -589,6 +625,7 @@ pub fn rules() -> Value {
                     "severity": r.severity.as_str(),
                     "fix": r.fix,
                     "defaultEnabled": r.default_enabled,
+                    "effort": r.effort,
                     "summary": r.summary(),
                     "docs": r.documentation(),
                 })

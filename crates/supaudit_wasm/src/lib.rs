@@ -3,7 +3,7 @@
 //! `web/pkg/`, `--target nodejs` into `target/wasm-node/`).
 //!
 //! ```js
-//! import init, { analyze, applyFixes, rules, version } from './pkg/supaudit_wasm.js';
+//! import init, { analyze, applyFixes, report, rules, version } from './pkg/supaudit_wasm.js';
 //! await init();
 //! const files = [{ path: 'supabase/migrations/20240101000000_init.sql', text: '...' }];
 //! const { diagnostics } = analyze(files);            // optional 2nd argument: supaudit.toml text
@@ -11,19 +11,22 @@
 //! const one = applyFixes(files, { ...diagnostics[0], index: 0 }); // one fix of one finding
 //! ```
 //!
-//! - `analyze(files, config?)` → `{version: 1, supaudit, diagnostics}`: each diagnostic is
+//! - `analyze(files, config?)` → `{version: 1, supaudit, diagnostics, score}`: each diagnostic is
 //!   exactly the object of `supaudit check --format json` (1-based lines, character columns)
 //!   plus `utf16: {start: {line, character}, end}` (0-based, UTF-16 code units, for editors)
 //!   and `bytes: {start, end}` (UTF-8 byte offsets); fix edits get the same two additions.
 //!   A file named `supaudit.toml` among `files` is the config unless `config` is given.
 //!   Files with NUL bytes or over 32 MiB are skipped with a `syntax-error`, as on disk.
+//!   `score` is the readiness score of `supaudit report` for these findings.
 //! - `applyFixes(files, request, config?)` → the files (`{path, text}[]`, input order):
 //!   - `"safe"` / `"unsafe"` / `{mode?: "safe" | "unsafe", rule?, file?}`: every fix of that
 //!     applicability (unsafe includes safe), optionally of one rule and/or in one file,
 //!     repeated until nothing more applies (`supaudit check --fix` / `--unsafe-fixes`);
 //!   - `{rule, file, start, index?}` (or a diagnostic from `analyze`, whose `bytes.start`
 //!     is used): fix number `index` (default 0) of that finding, safe or not.
-//! - `rules()` → `[{name, category, severity, fix, defaultEnabled, summary, docs}]`.
+//! - `report(files, format, config?, docsUrl?)` → the text of `supaudit report --format
+//!   md | html | json`; `docsUrl` is the rule link prefix, or a template with `{rule}`.
+//! - `rules()` → `[{name, category, severity, fix, defaultEnabled, effort, summary, docs}]`.
 //! - `version()` → the package version.
 //!
 //! The instance keeps the parse of each file between `analyze` calls (the core's
@@ -66,7 +69,14 @@ export interface SupauditDiagnostic extends Ranges {
   help: string | null;
   fixes: SupauditFix[];
 }
-export interface AnalyzeResult { version: 1; supaudit: string; diagnostics: SupauditDiagnostic[] }
+export interface Score {
+  value: number;
+  out_of: 10;
+  penalty: number;
+  penalty_by_area: { area: string; penalty: number }[];
+}
+export interface AnalyzeResult { version: 1; supaudit: string; diagnostics: SupauditDiagnostic[]; score: Score }
+export type ReportFormat = "md" | "html" | "json";
 export type FixRequest =
   | "safe"
   | "unsafe"
@@ -79,6 +89,7 @@ export interface RuleInfo {
   severity: "error" | "warning" | "info";
   fix: boolean;
   defaultEnabled: boolean;
+  effort: string;
   summary: string;
   docs: string;
 }
@@ -173,6 +184,22 @@ pub fn apply_fixes(
 }
 
 /// Every rule with its defaults and documentation.
+/// The audit report of `supaudit report` as text: Markdown, self-contained
+/// HTML or JSON. `docsUrl` is the rule doc link prefix, or a template with
+/// `{rule}`. Throws on an invalid config or format.
+#[wasm_bindgen]
+pub fn report(
+    #[wasm_bindgen(unchecked_param_type = "SupauditFile[]")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ReportFormat")] format: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] config: Option<JsValue>,
+    #[wasm_bindgen(js_name = docsUrl, unchecked_optional_param_type = "string | null")]
+    docs_url: Option<String>,
+) -> Result<String, JsValue> {
+    let files = files_in(files)?;
+    let config = config_in(config)?;
+    api::report(&files, &format, config.as_deref(), docs_url.as_deref()).map_err(to_js)
+}
+
 #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
 pub fn rules() -> Result<JsValue, JsValue> {
     output(&api::rules())

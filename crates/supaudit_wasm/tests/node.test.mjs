@@ -33,6 +33,23 @@ test('version() and the result version', () => {
   assert.deepEqual(r.diagnostics, []);
 });
 
+test('report() is `supaudit report` in each format; analyze() carries its score', () => {
+  const bin = process.env.SUPAUDIT_BIN ?? path.join(REPO, 'target/debug/supaudit');
+  for (const format of ['md', 'html', 'json']) {
+    const cli = execFileSync(bin, ['report', STUDIO, '--format', format], { encoding: 'utf8' });
+    assert.equal(wasm.report(files, format), cli, format);
+  }
+  const json = JSON.parse(wasm.report(files, 'json'));
+  const { score } = wasm.analyze(files);
+  assert.equal(score.value, json.score.value);
+  assert.ok(score.value > 0 && score.value < 5, `studio scores ${score.value}`);
+  assert.equal(wasm.analyze([]).score.value, 10);
+  // A doc-link template.
+  const html = wasm.report(files, 'html', null, 'https://example.test/rules#{rule}');
+  assert.ok(html.includes('https://example.test/rules#rls-disabled'));
+  assert.throws(() => wasm.report(files, 'pdf'), /unknown report format `pdf`/);
+});
+
 test('analyze examples/studio: findings at the right lines, with editor positions', () => {
   const { diagnostics } = wasm.analyze(files);
   for (const [rule, file, line] of [

@@ -135,7 +135,10 @@ fn reference(files: &[FileIn], config: Option<&str>) -> Result<Value, api::Error
             v
         })
         .collect();
-    Ok(json!({"version": api::JSON_VERSION, "supaudit": api::VERSION, "diagnostics": diags}))
+    let score = serde_json::to_value(supaudit_core::report::readiness(&diagnostics)).unwrap();
+    Ok(
+        json!({"version": api::JSON_VERSION, "supaudit": api::VERSION, "diagnostics": diags, "score": score}),
+    )
 }
 
 fn all_rules_on() -> String {

@@ -4,7 +4,8 @@
 // Loads the bundle against a stub `vscode` module (explicit stubs for what the extension itself
 // uses, a permissive proxy for the rest of vscode-languageclient's calls), activates it on a tiny
 // Supabase project, waits until the status bar says the bundled server runs and the project's
-// rls-disabled finding reaches the diagnostic collection, then deactivates and checks the server
+// rls-disabled finding reaches the diagnostic collection and the status bar shows the
+// readiness score the server sends (supaudit/status), then deactivates and checks the server
 // process is gone. It proves the bundle loads, finds server/supaudit and
 // completes the LSP handshake; it does not prove how VS Code renders anything.
 import assert from "node:assert/strict";
@@ -238,6 +239,15 @@ try {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  // The server's supaudit/status after the check: the readiness score in the status bar.
+  while (!/ \d+\.\d\/10$/.test(String(statusItem.text))) {
+    if (Date.now() - started > 20_000) {
+      throw new Error(`no readiness score in the status bar: ${statusItem.text}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.match(statusItem.tooltip, /Readiness \d+\.\d \/ 10 .*: [1-9]\d* errors, \d+ warnings, \d+ info/);
+  console.log(`ok - the status bar shows the readiness score: ${statusItem.text}`);
   console.log("ok - the project's findings reach the diagnostic collection (rls-disabled on the migration)");
   const server = join(extDir, "server", "supaudit");
   assert.ok(serverRunning(server), `no running ${server} process found in /proc`);

@@ -33,6 +33,14 @@ let output: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
 let client: LanguageClient | undefined;
 let serverInfo = "";
+/** The last `supaudit/status` of the running server: readiness score and counts. */
+interface ServerStatus {
+  score: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+let lastStatus: ServerStatus | undefined;
 /** The workspace folder the running server checks (its URI). */
 let serverFolder: string | undefined;
 /** Start and stop run one at a time, in order. */
@@ -178,6 +186,15 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   const c = new LanguageClient(CLIENT_ID, "supaudit", serverOptions, clientOptions);
   client = c;
+  lastStatus = undefined;
+  // Sent by the server after each check: the audit report's readiness score, for the status bar.
+  c.onNotification("supaudit/status", (p: ServerStatus) => {
+    if (client !== c) {
+      return;
+    }
+    lastStatus = p;
+    setStatus("running");
+  });
   c.onDidChangeState((e) => {
     if (client !== c) {
       return;
@@ -240,12 +257,20 @@ function setStatus(status: Status, detail?: string): void {
     disabled: "$(circle-slash)",
     error: "$(error)",
   };
-  statusItem.text = `${icon[status]} supaudit`;
+  const score = status === "running" && lastStatus ? ` ${lastStatus.score.toFixed(1)}/10` : "";
+  statusItem.text = `${icon[status]} supaudit${score}`;
   statusItem.backgroundColor =
     status === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
   const lines = [`supaudit: ${status}`];
   if (detail) {
     lines.push(detail);
+  }
+  if (status === "running" && lastStatus) {
+    const { score, errors, warnings, infos } = lastStatus;
+    lines.push(
+      `Readiness ${score.toFixed(1)} / 10 (the score of \`supaudit report\`): ` +
+        `${errors} errors, ${warnings} warnings, ${infos} info`,
+    );
   }
   if (serverInfo && status !== "disabled") {
     lines.push(serverInfo);
