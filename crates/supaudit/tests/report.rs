@@ -284,3 +284,34 @@ fn a_clean_project_scores_near_ten() {
     assert!(r.checklist.must_fix.is_empty());
     assert!(!r.working_well.is_empty());
 }
+
+#[test]
+fn docs_url_is_a_prefix_or_a_template() {
+    let links = |url: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_supaudit"))
+            .args([
+                "report",
+                "examples/studio",
+                "--format",
+                "md",
+                "--docs-url",
+                url,
+            ])
+            .current_dir(repo())
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let prefix = links("https://example.test/docs");
+    assert!(
+        prefix.contains("(https://example.test/docs/rls-disabled.md)"),
+        "{prefix}"
+    );
+    let template = links("https://example.test/rules#{rule}");
+    assert!(
+        template.contains("(https://example.test/rules#rls-disabled)"),
+        "{template}"
+    );
+    assert!(!template.contains("{rule}"));
+}

@@ -11,6 +11,7 @@ mod corpus;
 mod edit;
 mod pipeline;
 mod project;
+mod rule_times;
 
 use std::process::ExitCode;
 

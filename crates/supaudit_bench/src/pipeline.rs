@@ -7,13 +7,14 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use supaudit_core::checker::DEFAULT_EXPOSED;
-use supaudit_core::model::{FileId, Model, Replay, StmtRef};
+use supaudit_core::model::{FileId, Replay, StmtRef};
 use supaudit_core::project::order_key;
-use supaudit_core::rules::{Context, SqlUnit};
+use supaudit_core::rules::SqlUnit;
 use supaudit_core::settings::RuleLevel;
 use supaudit_core::sql::{StmtContext, parse_sql};
 use supaudit_core::{Project, Settings, SourceFile, analyze, check, rules};
 
+use crate::rule_times::time_rules;
 use crate::{Args, mb_per_s};
 
 /// A measured stage: key for `--only`, name in the table, the work.
@@ -271,8 +272,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Times each rule alone, the way `analyze` calls it: per-statement checks
-/// interleaved with the replay, then the final-model check. Best of `runs`.
+/// Times each rule alone ([`time_rules`]), best of `runs`.
 fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
     let units: Vec<SqlUnit> = ordered
         .iter()
@@ -286,68 +286,10 @@ fn per_rule(project: &Project, ordered: &[(usize, &SourceFile)], runs: usize) {
         })
         .collect();
     let exposed: Vec<String> = DEFAULT_EXPOSED.iter().map(|s| s.to_string()).collect();
-    let n = rules::ALL.len();
-    let mut best = vec![Duration::MAX; n];
-    let mut counts = vec![0usize; n];
-    let mut replay_best = Duration::MAX;
-    for _ in 0..runs {
-        let mut spent = vec![Duration::ZERO; n];
-        let mut replay_time = Duration::ZERO;
-        let mut out = vec![Vec::new(); n];
-        let mut replay = Replay::default();
-        let dummy = Model::default();
-        for unit in &units {
-            for stmt in &unit.sql.stmts {
-                let sref = StmtRef {
-                    file: unit.file,
-                    order: unit.order,
-                    stmt,
-                };
-                let ctx = Context {
-                    project,
-                    model: &dummy,
-                    sql: &units,
-                    clients: &[],
-                    config: None,
-                    exposed_schemas: &exposed,
-                    memo: Default::default(),
-                };
-                for (i, r) in rules::ALL.iter().enumerate() {
-                    if let Some(f) = r.check_stmt {
-                        let start = Instant::now();
-                        f(&ctx, &replay.model, sref, &mut out[i]);
-                        spent[i] += start.elapsed();
-                    }
-                }
-                let start = Instant::now();
-                replay.apply(sref);
-                replay_time += start.elapsed();
-            }
-        }
-        let model = replay.model;
-        let ctx = Context {
-            project,
-            model: &model,
-            sql: &units,
-            clients: &[],
-            config: None,
-            exposed_schemas: &exposed,
-            memo: Default::default(),
-        };
-        for (i, r) in rules::ALL.iter().enumerate() {
-            if let Some(f) = r.check {
-                let start = Instant::now();
-                f(&ctx, &mut out[i]);
-                spent[i] += start.elapsed();
-            }
-        }
-        for i in 0..n {
-            best[i] = best[i].min(spent[i]);
-            counts[i] = out[i].len();
-        }
-        replay_best = replay_best.min(replay_time);
-    }
-    let total: Duration = best.iter().sum();
+    let times = time_rules(project, &units, &[], &exposed, rules::ALL, runs);
+    let (best, counts, replay_best) = (&times.best, &times.counts, times.replay);
+    let n = best.len();
+    let total = times.total();
     println!();
     println!(
         "per rule (each rule called alone the way analyze calls it, best of {runs}; raw findings before suppressions and settings):"

@@ -9,15 +9,16 @@ use std::time::{Duration, Instant};
 
 use supaudit_core::checker::DEFAULT_EXPOSED;
 use supaudit_core::client::parse_client;
-use supaudit_core::model::{FileId, Replay, StmtRef};
+use supaudit_core::model::FileId;
 use supaudit_core::project::order_key;
 use supaudit_core::render::{Sources, json};
-use supaudit_core::rules::{ClientUnit, Context, SqlUnit};
+use supaudit_core::rules::{ClientUnit, SqlUnit};
 use supaudit_core::sql::parse_sql;
 use supaudit_core::{FileKind, Project, Settings, analyze, rules};
 
 use crate::Args;
 use crate::clients::{load, supabase_roots};
+use crate::rule_times::time_rules;
 
 /// The core needs up to 8 MiB of stack; the binaries give it 16.
 const STACK: usize = 16 * 1024 * 1024;
@@ -139,10 +140,8 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// Times the phases of `analyze` and each enabled rule, called the way
-/// `analyze` calls it but each final-model check with a fresh context (its
-/// own `Context::memo`, which the whole check shares between rules); best of
-/// `runs`. Exposed schemas and `config.toml` are
+/// Times the phases of `analyze` and each enabled rule ([`time_rules`]); best
+/// of `runs`. Exposed schemas and `config.toml` are
 /// not read here (the defaults), so raw counts may differ slightly from the
 /// whole check's.
 fn phases(project: &Project, settings: &Settings, runs: usize) {
@@ -205,69 +204,10 @@ fn phases(project: &Project, settings: &Settings, runs: usize) {
         .filter(|r| settings.enabled(r))
         .collect();
     let n = enabled.len();
-    let mut best = vec![Duration::MAX; n];
-    let mut counts = vec![0usize; n];
-    let mut replay_best = Duration::MAX;
-    for _ in 0..runs {
-        let mut spent = vec![Duration::ZERO; n];
-        let mut out = vec![Vec::new(); n];
-        let mut replay = Replay::default();
-        let mut replay_time = Duration::ZERO;
-        for unit in &units {
-            for stmt in &unit.sql.stmts {
-                let sref = StmtRef {
-                    file: unit.file,
-                    order: unit.order,
-                    stmt,
-                };
-                let ctx = Context {
-                    project,
-                    model: &replay.model,
-                    sql: &units,
-                    clients: &clients,
-                    config: None,
-                    exposed_schemas: &exposed,
-                    memo: Default::default(),
-                };
-                for (i, r) in enabled.iter().enumerate() {
-                    if let Some(f) = r.check_stmt {
-                        let start = Instant::now();
-                        f(&ctx, &replay.model, sref, &mut out[i]);
-                        spent[i] += start.elapsed();
-                    }
-                }
-                let start = Instant::now();
-                replay.apply(sref);
-                replay_time += start.elapsed();
-            }
-        }
-        let model = replay.model;
-        for (i, r) in enabled.iter().enumerate() {
-            if let Some(f) = r.check {
-                // A context of its own, so that the rule pays for what it
-                // asks of `Context::memo` (the whole check shares one).
-                let ctx = Context {
-                    project,
-                    model: &model,
-                    sql: &units,
-                    clients: &clients,
-                    config: None,
-                    exposed_schemas: &exposed,
-                    memo: Default::default(),
-                };
-                let start = Instant::now();
-                f(&ctx, &mut out[i]);
-                spent[i] += start.elapsed();
-            }
-        }
-        for i in 0..n {
-            best[i] = best[i].min(spent[i]);
-            counts[i] = out[i].len();
-        }
-        replay_best = replay_best.min(replay_time);
-    }
+    let times = time_rules(project, &units, &clients, &exposed, &enabled, runs);
+    let (best, counts, replay_best) = (&times.best, &times.counts, times.replay);
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let rules_total: Duration = best.iter().sum();
+    let rules_total = times.total();
     println!();
     println!("| phase | time |");
     println!("|---|---:|");

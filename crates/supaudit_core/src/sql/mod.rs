@@ -4,6 +4,7 @@ mod incremental;
 pub mod ir;
 mod lower;
 mod shift;
+pub(crate) mod words;
 
 pub use incremental::{STATS as REPARSE_STATS, reparse};
 pub use ir::*;

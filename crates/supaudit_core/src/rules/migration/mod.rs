@@ -76,37 +76,18 @@ pub(crate) fn display(name: &QName) -> String {
 /// The first `n` words of `text`, lower-cased, with their spans shifted by
 /// `base`; comments are skipped, quoted identifiers and strings end the scan.
 pub(crate) fn leading_words(text: &str, base: u32, n: usize) -> Vec<(String, Span)> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() && out.len() < n {
-        let c = b[i];
-        if c == b'-' && b.get(i + 1) == Some(&b'-') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
+    use crate::sql::words::{Piece, pieces};
+    pieces(text, base)
+        .map_while(|p| match p {
+            Piece::Word(w, span) if !w.starts_with(|c: char| c.is_ascii_digit()) => {
+                Some(Some((w, span)))
             }
-        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                i += 1;
-            }
-            i += 2;
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
-                i += 1;
-            }
-            out.push((
-                text[start..i].to_ascii_lowercase(),
-                Span::new(base + start as u32, base + i as u32),
-            ));
-        } else if c.is_ascii_whitespace() || c == b'(' || c == b')' || c == b',' || c == b'.' {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    out
+            Piece::Punct(b'(' | b')' | b',' | b'.', _) => Some(None),
+            _ => None,
+        })
+        .flatten()
+        .take(n)
+        .collect()
 }
 
 /// Whether the words of `text` start with `prefix` (e.g. `["drop", "table", "if", "exists"]`).

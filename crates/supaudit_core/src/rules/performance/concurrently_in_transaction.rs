@@ -63,44 +63,20 @@ struct Word {
     span: Span,
 }
 
-/// The words of `text` (at file offset `base`), skipping comments but not
-/// string literals (dynamic SQL lives in them).
+/// The words of `text` (at file offset `base`) and its `;`, skipping
+/// comments but not string literals (dynamic SQL lives in them).
 fn words(text: &str, base: u32) -> Vec<Word> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'-' && b.get(i + 1) == Some(&b'-') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                i += 1;
-            }
-            i += 2;
-        } else if c.is_ascii_alphanumeric() || c == b'_' {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
-                i += 1;
-            }
-            out.push(Word {
-                text: text[start..i].to_ascii_lowercase(),
-                span: Span::new(base + start as u32, base + i as u32),
-            });
-        } else {
-            if c == b';' {
-                out.push(Word {
-                    text: ";".into(),
-                    span: Span::new(base + i as u32, base + i as u32 + 1),
-                });
-            }
-            i += 1;
-        }
-    }
-    out
+    use crate::sql::words::{Piece, pieces};
+    pieces(text, base)
+        .filter_map(|p| match p {
+            Piece::Word(text, span) => Some(Word { text, span }),
+            Piece::Punct(b';', span) => Some(Word {
+                text: ";".into(),
+                span,
+            }),
+            Piece::Punct(..) => None,
+        })
+        .collect()
 }
 
 /// Concurrent commands in a word list: (what, span from the first word to `concurrently`).
