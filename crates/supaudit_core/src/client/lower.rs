@@ -17,6 +17,13 @@ use super::{
 };
 use crate::text::Span;
 
+/// A TypeScript file: `.ts`, `.tsx`, `.mts`, `.cts`.
+fn is_typescript(path: &str) -> bool {
+    [".ts", ".tsx", ".mts", ".cts"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
 /// Parses one TypeScript / JavaScript file. Never fails: a file the parser
 /// gives up on is returned with `failed` set and whatever was understood.
 pub fn parse_client(path: &str, text: &str) -> ClientFile {
@@ -71,8 +78,21 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         const_envs: HashMap::new(),
         named_fallbacks: Vec::new(),
         stub_consts: HashSet::new(),
+        in_type: 0,
+        value_refs: HashSet::new(),
+        import_locals: Vec::new(),
     };
     v.visit_program(&ret.program);
+    // TypeScript drops an import none of whose bindings is used as a value
+    // (import elision, as tsc, SWC and esbuild do): the module is not bundled.
+    // JavaScript keeps every import (it may run for its side effects).
+    if is_typescript(path) {
+        for (index, locals) in &v.import_locals {
+            if locals.iter().all(|l| !v.value_refs.contains(l)) {
+                v.file.imports[*index].kind = ImportKind::TypeOnly;
+            }
+        }
+    }
     let Lowerer {
         mut file,
         awaited,
@@ -319,6 +339,13 @@ struct Lowerer<'s> {
     /// Variables bound to a stub (an object literal with client methods, a
     /// stub call).
     stub_consts: HashSet<String>,
+    /// Inside a TypeScript type (annotation, alias, interface, `implements`).
+    in_type: usize,
+    /// Names referenced outside types: used as values.
+    value_refs: HashSet<String>,
+    /// Each `import` declaration with bindings: its index in `file.imports`
+    /// and its local names.
+    import_locals: Vec<(usize, Vec<String>)>,
 }
 
 /// A [`QueryResult`] before the file's references are known.
@@ -1969,7 +1996,34 @@ impl<'a> Visit<'a> for Lowerer<'_> {
         walk::walk_variable_declarator(self, it);
     }
 
+    fn visit_ts_type(&mut self, it: &TSType<'a>) {
+        self.in_type += 1;
+        walk::walk_ts_type(self, it);
+        self.in_type -= 1;
+    }
+
+    fn visit_ts_type_alias_declaration(&mut self, it: &TSTypeAliasDeclaration<'a>) {
+        self.in_type += 1;
+        walk::walk_ts_type_alias_declaration(self, it);
+        self.in_type -= 1;
+    }
+
+    fn visit_ts_interface_declaration(&mut self, it: &TSInterfaceDeclaration<'a>) {
+        self.in_type += 1;
+        walk::walk_ts_interface_declaration(self, it);
+        self.in_type -= 1;
+    }
+
+    fn visit_ts_class_implements(&mut self, it: &TSClassImplements<'a>) {
+        self.in_type += 1;
+        walk::walk_ts_class_implements(self, it);
+        self.in_type -= 1;
+    }
+
     fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if self.in_type == 0 {
+            self.value_refs.insert(it.name.as_str().to_string());
+        }
         self.refs
             .entry(it.name.as_str().to_string())
             .or_default()
@@ -2076,6 +2130,19 @@ impl<'a> Visit<'a> for Lowerer<'_> {
                 imported,
                 source: s.value.clone(),
             });
+        }
+        let locals: Vec<String> = it
+            .specifiers
+            .iter()
+            .flatten()
+            .filter(|sp| {
+                !matches!(sp, ImportDeclarationSpecifier::ImportSpecifier(sp)
+                    if sp.import_kind.is_type())
+            })
+            .map(|sp| sp.local().name.as_str().to_string())
+            .collect();
+        if !type_only && !locals.is_empty() {
+            self.import_locals.push((self.file.imports.len(), locals));
         }
         self.file.imports.push(Import {
             source: s.value,

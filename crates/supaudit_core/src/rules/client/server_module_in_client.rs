@@ -16,13 +16,14 @@ declare_rule! {
     /// `SECRET`, `PASSWORD`, `PRIVATE`, `TOKEN`, `API_KEY`, `SERVICE_ROLE`,
     /// `DATABASE_URL`).
     ///
-    /// Static imports and re-exports are followed (type-only imports are
-    /// erased and do not count), through relative paths, the root
-    /// `tsconfig.json` / `jsconfig.json` `paths` and `baseUrl`, and the `@/` and
-    /// `~/` aliases. `'use server'` modules are server actions: the bundler
-    /// replaces them with references, so importing them from a client module is
-    /// allowed and they are not followed. Other `'use client'` modules are
-    /// checked on their own.
+    /// Static imports and re-exports are followed, through relative paths, the
+    /// root `tsconfig.json` / `jsconfig.json` `paths` and `baseUrl`, and the
+    /// `@/` and `~/` aliases. Type-only imports are erased and do not count:
+    /// `import type`, and in TypeScript an import none of whose names is used
+    /// as a value (import elision, as tsc, SWC and esbuild do). `'use server'`
+    /// modules are server actions: the bundler replaces them with references,
+    /// so importing them from a client module is allowed and they are not
+    /// followed. Other `'use client'` modules are checked on their own.
     ///
     /// ## Why it matters
     /// Everything a `'use client'` module imports is shipped to the browser:
