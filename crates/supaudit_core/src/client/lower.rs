@@ -56,6 +56,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
         file,
         consumed: HashSet::new(),
         awaited: HashSet::new(),
+        discarded: HashSet::new(),
         const_env: HashMap::new(),
         depth: 0,
         refs: HashMap::new(),
@@ -96,6 +97,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
     let Lowerer {
         mut file,
         awaited,
+        discarded,
         refs,
         member_of,
         pending,
@@ -140,6 +142,7 @@ pub fn parse_client(path: &str, text: &str) -> ClientFile {
     }
     for q in &mut file.queries {
         q.awaited = awaited.contains(&q.span.start);
+        q.discarded = q.awaited && discarded.contains(&q.span.start);
         q.in_loop = file
             .loops
             .iter()
@@ -285,6 +288,8 @@ struct Lowerer<'s> {
     consumed: HashSet<u32>,
     /// Starts of expressions directly under `await`.
     awaited: HashSet<u32>,
+    /// Starts of awaited expressions whose result a statement drops (`await x;`).
+    discarded: HashSet<u32>,
     /// `const key = process.env.X` in this file.
     const_env: HashMap<String, String>,
     /// Current expression nesting.
@@ -1123,6 +1128,7 @@ impl<'s> Lowerer<'s> {
             target,
             ops,
             awaited: false,
+            discarded: false,
             in_loop: None,
             function: None,
         });
@@ -1878,6 +1884,14 @@ impl<'a> Visit<'a> for Lowerer<'_> {
             _ => {}
         }
         walk::walk_call_expression(self, it);
+    }
+
+    fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {
+        if let Expression::AwaitExpression(a) = it.expression.get_inner_expression() {
+            self.discarded
+                .insert(a.argument.get_inner_expression().span().start);
+        }
+        walk::walk_expression_statement(self, it);
     }
 
     fn visit_await_expression(&mut self, it: &AwaitExpression<'a>) {

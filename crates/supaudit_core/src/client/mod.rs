@@ -401,6 +401,26 @@ pub struct Op {
     pub shapes: Vec<Option<Shape>>,
 }
 
+/// Tests and scripts: test directories (`test/`, `tests/`, `__tests__/`,
+/// `e2e/`, `playwright/`, `cypress/`), `*.test.*` / `*.spec.*` files, and
+/// `scripts/` (seeding, maintenance).
+pub fn is_test_or_script_path(path: &str) -> bool {
+    let p = format!("/{}", path.to_ascii_lowercase());
+    let file = p.rsplit('/').next().unwrap_or("");
+    [
+        "/test/",
+        "/tests/",
+        "/__tests__/",
+        "/e2e/",
+        "/playwright/",
+        "/cypress/",
+        "/scripts/",
+    ]
+    .iter()
+    .any(|d| p.contains(d))
+        || [".test.", ".spec."].iter().any(|m| file.contains(m))
+}
+
 /// A supabase-js query chain.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -412,6 +432,8 @@ pub struct Query {
     pub ops: Vec<Op>,
     /// Directly under `await`.
     pub awaited: bool,
+    /// `await chain;` as a statement of its own: the result is dropped.
+    pub discarded: bool,
     /// The innermost loop body or per-item callback the chain runs in, if any
     /// (all of them are in [`ClientFile::loops`]).
     pub in_loop: Option<Span>,

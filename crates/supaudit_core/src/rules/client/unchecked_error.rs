@@ -9,6 +9,10 @@ declare_rule! {
     /// or whose `error` (also when renamed, `error: e`) is never read
     /// afterwards. A result kept whole (`const res = await …`) is reported only
     /// when nothing but other properties (`res.data`) is ever read from it.
+    /// A write (`insert`, `update`, `upsert`, `delete`) or `rpc` awaited as a
+    /// statement of its own (`await supabase.from('t').insert(row);`) drops
+    /// its result, `error` included, and is reported too, except in tests and
+    /// scripts (set-up and seeding code that drops results on purpose).
     /// Chains with `.throwOnError()` are not reported, nor results whose
     /// `data` is tested for null in the same scope by an `if` that throws or
     /// returns (`if (!data) throw new Error('not found')`, also `data == null`,
@@ -41,7 +45,8 @@ declare_rule! {
     /// adds `error` to the destructuring when it is missing (as `queryError`
     /// when the file already uses the name `error`) and inserts
     /// `if (error) throw error;` after the declaration, indented as it. It is
-    /// not offered for a declaration with several declarators.
+    /// not offered for a declaration with several declarators. For a
+    /// discarded result it appends `.throwOnError()` to the chain.
     ///
     /// ## Reference
     /// Seed audit 000 §4.1 (query patterns: error handling).
@@ -114,6 +119,39 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if let Some(fix) = fix(unit.path, unit.text, r) {
                 d.fixes.push(fix);
             }
+            out.push(d);
+        }
+        // `await supabase.from('t').insert(row);`: the result, `error`
+        // included, is dropped. Reads are not reported (dropping a read is
+        // pointless, not a silent failure).
+        if crate::client::is_test_or_script_path(unit.path) {
+            continue;
+        }
+        for q in ir.queries.iter().filter(|q| q.discarded) {
+            let write = matches!(q.target, Target::Rpc { .. })
+                || ["insert", "update", "upsert", "delete"]
+                    .iter()
+                    .any(|m| q.op(m).is_some());
+            if !write
+                || ["throwOnError", "then", "catch", "finally"]
+                    .iter()
+                    .any(|m| q.op(m).is_some())
+            {
+                continue;
+            }
+            let mut d = UNCHECKED_ERROR.diagnostic(
+                unit.path,
+                q.span,
+                format!(
+                    "the result of this {} is discarded: a failed write goes unnoticed",
+                    what(q)
+                ),
+            );
+            d.help = Some(HELP.to_string());
+            d.fixes.push(Fix::unsafe_(
+                "Add `.throwOnError()` so that a failure throws",
+                vec![Edit::insert(unit.path, q.span.end, ".throwOnError()")],
+            ));
             out.push(d);
         }
     }

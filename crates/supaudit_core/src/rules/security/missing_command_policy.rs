@@ -171,20 +171,7 @@ struct ClientWrite {
 /// Edge functions, tests and scripts: their writes are not the app's users'.
 fn server_or_test_path(path: &str) -> bool {
     let p = format!("/{}", path.to_ascii_lowercase());
-    let file = p.rsplit('/').next().unwrap_or("");
-    [
-        "/supabase/functions/",
-        "/test/",
-        "/tests/",
-        "/__tests__/",
-        "/e2e/",
-        "/playwright/",
-        "/cypress/",
-        "/scripts/",
-    ]
-    .iter()
-    .any(|d| p.contains(d))
-        || [".test.", ".spec."].iter().any(|m| file.contains(m))
+    p.contains("/supabase/functions/") || crate::client::is_test_or_script_path(path)
 }
 
 /// Writes (`.insert()`, `.upsert()`, `.update()`, `.delete()`) that client code
