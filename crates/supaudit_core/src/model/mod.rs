@@ -128,6 +128,10 @@ impl Index {
         if cols.is_empty() || self.columns.len() < cols.len() || self.predicate.is_some() {
             return false;
         }
+        if let [col] = cols {
+            // The common case, without building sets.
+            return self.columns[0].as_deref() == Some(col.as_str());
+        }
         let lead: BTreeSet<&str> = self.columns[..cols.len()]
             .iter()
             .filter_map(|c| c.as_deref())

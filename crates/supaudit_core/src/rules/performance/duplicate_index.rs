@@ -89,12 +89,10 @@ fn key(i: &Index) -> Vec<String> {
         .collect()
 }
 
+/// Same method, predicate, storage and included columns (the keys are
+/// compared by the caller).
 fn same(a: &Index, b: &Index) -> bool {
-    key(a) == key(b)
-        && a.method == b.method
-        && a.predicate == b.predicate
-        && a.with == b.with
-        && a.include == b.include
+    a.method == b.method && a.predicate == b.predicate && a.with == b.with && a.include == b.include
 }
 
 fn describe(i: &Index) -> String {
@@ -110,6 +108,8 @@ fn describe(i: &Index) -> String {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for rel in ctx.model.project_relations() {
+        // Each index's normalized key, once per relation (not per pair).
+        let keys: Vec<Vec<String>> = rel.indexes.iter().map(key).collect();
         for (j, later) in rel.indexes.iter().enumerate() {
             if later.from_constraint || later.origin.is_platform() {
                 continue;
@@ -121,13 +121,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(first) = rel.indexes.iter().enumerate().find_map(|(k, i)| {
                 let dominates = k != j
                     && same(i, later)
+                    && keys[k] == keys[j]
                     && (i.unique || !later.unique)
                     && (k < j || i.from_constraint || (i.unique && !later.unique));
                 dominates.then_some(i)
             }) else {
                 continue;
             };
-            let cols = key(later).join(", ");
+            let cols = keys[j].join(", ");
             let this = match &later.name {
                 Some(n) => format!("index {n}"),
                 None => "unnamed index".to_string(),

@@ -40,7 +40,8 @@ declare_rule! {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let mut used = relation_names_in_use(ctx);
+    // Built on the first finding: most checks have none to name.
+    let mut used = None;
     for rel in ctx.model.project_relations() {
         if rel.kind != RelKind::Table {
             continue;
@@ -62,7 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             d.help = Some("add an index that starts with the foreign key's columns".into());
             let name = fresh_index_name(
                 &format!("{}_{}_idx", rel.name, fk.columns.join("_")),
-                &mut used,
+                used.get_or_insert_with(|| relation_names_in_use(ctx)),
             );
             let col_list: Vec<String> = fk.columns.iter().map(|c| quote_ident(c)).collect();
             // After the statement that created the key, or the table's last change if later.

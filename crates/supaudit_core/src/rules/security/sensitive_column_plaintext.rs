@@ -130,15 +130,15 @@ fn is_credential_name(name: &str) -> bool {
     if n.split('_').any(|w| hashed.contains(&w)) || n.starts_with("encrypted") {
         return false;
     }
-    if NOT_CREDENTIALS
-        .iter()
-        .any(|x| n == *x || n.ends_with(&format!("_{x}")))
-    {
+    // `x` or `…_x`, without building `_x` for every column and word.
+    let is_or_ends_with = |x: &str| {
+        n.strip_suffix(x)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+    };
+    if NOT_CREDENTIALS.iter().any(|x| is_or_ends_with(x)) {
         return false;
     }
-    CREDENTIALS
-        .iter()
-        .any(|c| n == *c || n.ends_with(&format!("_{c}")))
+    CREDENTIALS.iter().any(|c| is_or_ends_with(c))
 }
 
 /// What a comment says about encryption: `Some(true)` when it asks for it
