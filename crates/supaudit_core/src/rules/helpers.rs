@@ -212,24 +212,33 @@ pub fn stmt_at<'a>(
     unit.sql.stmts.iter().find(|s| s.span == origin.stmt)
 }
 
+/// Names taken in the relation namespace, borrowed from the model and the
+/// statements (no copy of every name), plus the names fixes add.
+pub type NamesInUse<'a> = std::collections::HashSet<std::borrow::Cow<'a, str>>;
+
 /// Every relation and index name the project uses anywhere in its history
 /// (index names share the relation namespace), for naming new indexes.
-pub fn relation_names_in_use(ctx: &crate::rules::Context) -> std::collections::BTreeSet<String> {
+pub fn relation_names_in_use<'a>(ctx: &crate::rules::Context<'a>) -> NamesInUse<'a> {
     use crate::sql::StmtKind;
-    let mut names = std::collections::BTreeSet::new();
+    use std::borrow::Cow::Borrowed;
+    let mut names = NamesInUse::new();
     for rel in ctx.model.relations.values() {
-        names.insert(rel.name.clone());
-        names.extend(rel.indexes.iter().filter_map(|i| i.name.clone()));
+        names.insert(Borrowed(rel.name.as_str()));
+        names.extend(
+            rel.indexes
+                .iter()
+                .filter_map(|i| i.name.as_deref().map(Borrowed)),
+        );
     }
     for unit in ctx.sql {
         for s in &unit.sql.stmts {
             match &s.kind {
-                StmtKind::CreateIndex(ix) => names.extend(ix.name.clone()),
+                StmtKind::CreateIndex(ix) => names.extend(ix.name.as_deref().map(Borrowed)),
                 StmtKind::CreateTable(t) => {
-                    names.insert(t.name.name.clone());
+                    names.insert(Borrowed(t.name.name.as_str()));
                 }
                 StmtKind::CreateView(v) => {
-                    names.insert(v.name.name.clone());
+                    names.insert(Borrowed(v.name.name.as_str()));
                 }
                 _ => {}
             }
@@ -240,7 +249,7 @@ pub fn relation_names_in_use(ctx: &crate::rules::Context) -> std::collections::B
 
 /// A name like PostgreSQL's own (`table_col_idx`), cut to 63 bytes, that no
 /// name in `used` has; it is added to `used`.
-pub fn fresh_index_name(base: &str, used: &mut std::collections::BTreeSet<String>) -> String {
+pub fn fresh_index_name(base: &str, used: &mut NamesInUse) -> String {
     fn cut(base: &str, max: usize) -> &str {
         let mut end = base.len().min(max);
         while !base.is_char_boundary(end) {
@@ -250,12 +259,12 @@ pub fn fresh_index_name(base: &str, used: &mut std::collections::BTreeSet<String
     }
     let mut name = cut(base, 63).to_string();
     let mut n = 1;
-    while used.contains(&name) {
+    while used.contains(name.as_str()) {
         let suffix = n.to_string();
         name = format!("{}{suffix}", cut(base, 63 - suffix.len()));
         n += 1;
     }
-    used.insert(name.clone());
+    used.insert(std::borrow::Cow::Owned(name.clone()));
     name
 }
 

@@ -2,7 +2,9 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Origin, RelKind, Relation};
-use crate::rules::helpers::{fresh_index_name, quote_ident, rel_sql_name, relation_names_in_use};
+use crate::rules::helpers::{
+    NamesInUse, fresh_index_name, quote_ident, rel_sql_name, relation_names_in_use,
+};
 use crate::rules::{Context, append_stmt_fix, declare_rule};
 use crate::sql::{Expr, ExprKind};
 
@@ -123,7 +125,7 @@ fn later(a: Origin, b: Origin) -> Origin {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let mut used: Option<BTreeSet<String>> = None;
+    let mut used: Option<NamesInUse> = None;
     for rel in ctx.model.project_relations() {
         if rel.kind != RelKind::Table {
             continue;
