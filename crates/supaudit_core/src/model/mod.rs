@@ -399,5 +399,15 @@ mod tests {
         // created for it never counted, and fixes looped).
         assert!(index(&["a", "b", "b"]).leads_with(&cols(&["a", "b", "b"])));
         assert!(!index(&["a"]).leads_with(&cols(&["a", "b"])));
+        // One column: only the first index column counts; an expression
+        // (no column) or a partial index never does.
+        assert!(index(&["a", "b"]).leads_with(&cols(&["a"])));
+        assert!(!index(&["b", "a"]).leads_with(&cols(&["a"])));
+        let mut expr = index(&["a"]);
+        expr.columns = vec![None];
+        assert!(!expr.leads_with(&cols(&["a"])));
+        let mut partial = index(&["a"]);
+        partial.predicate = Some("deleted_at is null".into());
+        assert!(!partial.leads_with(&cols(&["a"])));
     }
 }
