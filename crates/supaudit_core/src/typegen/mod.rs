@@ -282,15 +282,8 @@ impl<'a> Gen<'a> {
     /// postgres-meta's `CompositeTypes`: each attribute is `T | null`, in
     /// attribute order (a composite type's attributes cannot be NOT NULL).
     fn composites_doc(&self, schema: &str) -> Vec<Doc> {
-        let mut v: Vec<(&str, &[crate::sql::Attribute])> = self
-            .model
-            .composites
-            .iter()
-            .filter(|((s, _), _)| s == schema)
-            .map(|((_, n), attrs)| (n.as_str(), attrs.as_slice()))
-            .collect();
-        v.sort_by(|a, b| locale_cmp(a.0, b.0));
-        v.into_iter()
+        in_schema(&self.model.composites, schema)
+            .into_iter()
             .map(|(name, attrs)| {
                 let members = attrs
                     .iter()
@@ -307,36 +300,8 @@ impl<'a> Gen<'a> {
             .collect()
     }
 
-    /// The composite type `t` names, preferring its own schema, then `schema`.
-    fn composite(&self, t: &TypeRef, schema: &str) -> Option<(String, String)> {
-        if t.dims > 0 {
-            return None;
-        }
-        let schemas: Vec<&String> = self
-            .model
-            .composites
-            .keys()
-            .filter(|(_, n)| *n == t.name)
-            .map(|(s, _)| s)
-            .collect();
-        schemas
-            .iter()
-            .find(|s| Some(s.as_str()) == t.schema.as_deref())
-            .or_else(|| schemas.iter().find(|s| s.as_str() == schema))
-            .or_else(|| schemas.first())
-            .map(|s| (s.to_string(), t.name.clone()))
-    }
-
-    fn enums(&self, schema: &str) -> Vec<(&'a str, &'a [String])> {
-        let mut v: Vec<(&str, &[String])> = self
-            .model
-            .enums
-            .iter()
-            .filter(|((s, _), _)| s == schema)
-            .map(|((_, n), values)| (n.as_str(), values.as_slice()))
-            .collect();
-        v.sort_by(|a, b| locale_cmp(a.0, b.0));
-        v
+    fn enums(&self, schema: &str) -> Vec<(&'a str, &'a Vec<String>)> {
+        in_schema(&self.model.enums, schema)
     }
 
     // ---- tables and views ----
@@ -522,12 +487,19 @@ impl<'a> Gen<'a> {
             let values = &self.model.enums[&(s, t.name.clone())];
             return values.iter().map(|v| string(v)).collect();
         }
-        if let Some((s, name)) = self.composite(t, schema) {
+        let composite_schemas: Vec<&String> = self
+            .model
+            .composites
+            .keys()
+            .filter(|(_, n)| *n == t.name)
+            .map(|(s, _)| s)
+            .collect();
+        if let Some(s) = pick(composite_schemas) {
             if self.included(&s) {
                 return vec![format!(
                     "Database[{}][\"CompositeTypes\"][{}]",
                     string(&s),
-                    string(&name)
+                    string(&t.name)
                 )];
             }
             return vec!["unknown".to_string()];
@@ -1103,6 +1075,18 @@ impl TypeRef {
 }
 
 /// `T | null` unless T is `unknown` (which holds null already).
+/// The entries of a `(schema, name)` map in `schema`, by name as
+/// `localeCompare` sorts them.
+fn in_schema<'m, T>(map: &'m BTreeMap<(String, String), T>, schema: &str) -> Vec<(&'m str, &'m T)> {
+    let mut v: Vec<(&str, &T)> = map
+        .iter()
+        .filter(|((s, _), _)| s == schema)
+        .map(|((_, n), x)| (n.as_str(), x))
+        .collect();
+    v.sort_by(|a, b| locale_cmp(a.0, b.0));
+    v
+}
+
 fn nullable_parts(parts: &mut Vec<String>, nullable: bool) {
     let unknown = parts.len() == 1 && (parts[0] == "unknown" || parts[0] == "any");
     if nullable && !unknown {
