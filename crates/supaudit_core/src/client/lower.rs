@@ -406,6 +406,13 @@ fn looks_like_sql(text: &str) -> bool {
 }
 
 impl<'s> Lowerer<'s> {
+    /// Walks a TypeScript type: identifiers in it are not value uses.
+    fn in_a_type(&mut self, walk: impl FnOnce(&mut Self)) {
+        self.in_type += 1;
+        walk(self);
+        self.in_type -= 1;
+    }
+
     fn src(&self, s: oxc_span::Span) -> &'s str {
         self.text
             .get(s.start as usize..s.end as usize)
@@ -2011,27 +2018,19 @@ impl<'a> Visit<'a> for Lowerer<'_> {
     }
 
     fn visit_ts_type(&mut self, it: &TSType<'a>) {
-        self.in_type += 1;
-        walk::walk_ts_type(self, it);
-        self.in_type -= 1;
+        self.in_a_type(|v| walk::walk_ts_type(v, it));
     }
 
     fn visit_ts_type_alias_declaration(&mut self, it: &TSTypeAliasDeclaration<'a>) {
-        self.in_type += 1;
-        walk::walk_ts_type_alias_declaration(self, it);
-        self.in_type -= 1;
+        self.in_a_type(|v| walk::walk_ts_type_alias_declaration(v, it));
     }
 
     fn visit_ts_interface_declaration(&mut self, it: &TSInterfaceDeclaration<'a>) {
-        self.in_type += 1;
-        walk::walk_ts_interface_declaration(self, it);
-        self.in_type -= 1;
+        self.in_a_type(|v| walk::walk_ts_interface_declaration(v, it));
     }
 
     fn visit_ts_class_implements(&mut self, it: &TSClassImplements<'a>) {
-        self.in_type += 1;
-        walk::walk_ts_class_implements(self, it);
-        self.in_type -= 1;
+        self.in_a_type(|v| walk::walk_ts_class_implements(v, it));
     }
 
     fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {

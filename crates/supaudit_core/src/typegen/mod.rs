@@ -469,13 +469,7 @@ impl<'a> Gen<'a> {
                 .or_else(|| candidates.first())
                 .map(|s| s.to_string())
         };
-        let enum_schemas: Vec<&String> = self
-            .model
-            .enums
-            .keys()
-            .filter(|(_, n)| *n == t.name)
-            .map(|(s, _)| s)
-            .collect();
+        let enum_schemas = schemas_naming(&self.model.enums, &t.name);
         if let Some(s) = pick(enum_schemas) {
             if self.included(&s) {
                 return vec![format!(
@@ -487,13 +481,7 @@ impl<'a> Gen<'a> {
             let values = &self.model.enums[&(s, t.name.clone())];
             return values.iter().map(|v| string(v)).collect();
         }
-        let composite_schemas: Vec<&String> = self
-            .model
-            .composites
-            .keys()
-            .filter(|(_, n)| *n == t.name)
-            .map(|(s, _)| s)
-            .collect();
+        let composite_schemas = schemas_naming(&self.model.composites, &t.name);
         if let Some(s) = pick(composite_schemas) {
             if self.included(&s) {
                 return vec![format!(
@@ -1085,6 +1073,14 @@ fn in_schema<'m, T>(map: &'m BTreeMap<(String, String), T>, schema: &str) -> Vec
         .collect();
     v.sort_by(|a, b| locale_cmp(a.0, b.0));
     v
+}
+
+/// The schemas of a `(schema, name)` map that hold `name`.
+fn schemas_naming<'m, T>(map: &'m BTreeMap<(String, String), T>, name: &str) -> Vec<&'m String> {
+    map.keys()
+        .filter(|(_, n)| n == name)
+        .map(|(s, _)| s)
+        .collect()
 }
 
 fn nullable_parts(parts: &mut Vec<String>, nullable: bool) {
